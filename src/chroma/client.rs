@@ -1,0 +1,290 @@
+//! The HTTP client for one set of connection settings: one reqwest client (one connection pool) built from the
+//! settings' rustls configuration, with the credentials attached to every request.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use crate::profile::ConnectionSettings;
+use crate::tls::{BuildOptions, TlsClient, build_client_config};
+
+use super::error::{ChromaError, ErrorResponse, snippet};
+use super::models::{self, ApiVersion, Database, Identity, Tenant};
+
+/// Default cap on a response body: 64 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// How a client is built beyond the connection settings.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Addresses to connect to instead of resolving the host (the check passes the address it has just tested).
+    pub resolved: Vec<SocketAddr>,
+    /// Responses larger than this are refused.
+    pub max_body_bytes: usize,
+    /// A TLS configuration built already (so a check's handshake and the client share one session cache and one
+    /// chain capture); built from the settings when `None`.
+    pub tls: Option<TlsClient>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self { resolved: Vec::new(), max_body_bytes: DEFAULT_MAX_BODY_BYTES, tls: None }
+    }
+}
+
+/// A client for one Chroma server. Cheap to clone; clones share the connection pool.
+#[derive(Debug, Clone)]
+pub struct ChromaClient {
+    http: reqwest::Client,
+    base: Url,
+    tls: Option<TlsClient>,
+    max_body_bytes: usize,
+}
+
+/// A successful response: status and body (bounded by the cap).
+#[derive(Debug)]
+struct Body {
+    bytes: Vec<u8>,
+    url: String,
+}
+
+impl ChromaClient {
+    /// Builds a client. With a server-name override, the endpoint's host is resolved here (once) and the
+    /// connection goes to those addresses while TLS and the `Host` header use the override.
+    pub async fn connect(settings: &ConnectionSettings, mut options: ClientOptions) -> Result<Self, ChromaError> {
+        if settings.server_name.is_some() && options.resolved.is_empty() {
+            let endpoint = &settings.endpoint;
+            options.resolved = tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port))
+                .await
+                .map_err(|err| ChromaError::Build { detail: format!("cannot resolve {}: {err}", endpoint.host) })?
+                .collect();
+        }
+        Self::new(settings, options)
+    }
+
+    /// Builds a client without any network I/O. A server-name override needs `options.resolved` (else the
+    /// override name itself is resolved at request time); see [`ChromaClient::connect`].
+    pub fn new(settings: &ConnectionSettings, options: ClientOptions) -> Result<Self, ChromaError> {
+        settings.validate().map_err(|err| ChromaError::Build { detail: err.to_string() })?;
+        let ClientOptions { resolved, max_body_bytes, tls } = options;
+        let endpoint = &settings.endpoint;
+        let url_host = settings.tls_name().to_owned();
+        let base = base_url(settings.endpoint.scheme.as_str(), &url_host, endpoint.port, &endpoint.base_path)?;
+
+        let mut headers = HeaderMap::new();
+        if let Some((name, value)) = settings.auth.header() {
+            let mut value = HeaderValue::from_str(&value)
+                .map_err(|_| ChromaError::Build { detail: "the credentials cannot be sent as a header".to_owned() })?;
+            value.set_sensitive(true);
+            headers.insert(HeaderName::from_static(name), value);
+        }
+
+        let origin = (base.host_str().unwrap_or_default().to_owned(), base.port_or_known_default());
+        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+            let same_origin = attempt.url().host_str() == Some(origin.0.as_str())
+                && attempt.url().port_or_known_default() == origin.1;
+            if attempt.previous().len() >= 5 {
+                attempt.error("more than 5 redirects")
+            } else if same_origin {
+                attempt.follow()
+            } else {
+                // Never carry credentials to another host: hand the redirect back to the caller instead.
+                attempt.stop()
+            }
+        });
+
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("chroma-connect/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .redirect(redirect)
+            .no_proxy();
+        if !resolved.is_empty() && url_host.parse::<std::net::IpAddr>().is_err() {
+            builder = builder.resolve_to_addrs(&url_host, &resolved);
+        }
+        let tls = if settings.is_tls() {
+            let tls = match tls {
+                Some(tls) => tls,
+                None => build_client_config(&settings.tls_settings(), &BuildOptions::default())
+                    .map_err(|err| ChromaError::Build { detail: err.to_string() })?,
+            };
+            builder = builder.tls_backend_preconfigured((*tls.config).clone());
+            Some(tls)
+        } else {
+            None
+        };
+        let http = builder.build().map_err(|err| ChromaError::Build { detail: err.to_string() })?;
+        Ok(Self { http, base, tls, max_body_bytes })
+    }
+
+    /// The base URL requests go to (with a server-name override, its host is the override).
+    #[must_use]
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// The TLS configuration in use (its chain capture holds what the server presented).
+    #[must_use]
+    pub fn tls(&self) -> Option<&TlsClient> {
+        self.tls.as_ref()
+    }
+
+    /// `GET /api/vN/heartbeat`: the server's clock in nanoseconds.
+    pub async fn heartbeat(&self, api: ApiVersion) -> Result<u64, ChromaError> {
+        let body = self.get(api, &["heartbeat"], &[]).await?;
+        decode(&body, models::parse_heartbeat)
+    }
+
+    /// `GET /api/vN/version`: the server's version (`"1.0.0"` for the 1.x Rust server).
+    pub async fn version(&self, api: ApiVersion) -> Result<String, ChromaError> {
+        let body = self.get(api, &["version"], &[]).await?;
+        decode(&body, models::parse_version)
+    }
+
+    /// `GET /api/v2/auth/identity` (v2 only).
+    pub async fn identity(&self) -> Result<Identity, ChromaError> {
+        let body = self.get(ApiVersion::V2, &["auth", "identity"], &[]).await?;
+        decode(&body, models::parse_json)
+    }
+
+    /// Fetches a tenant; [`ChromaError::is_not_found`] tells a missing one.
+    pub async fn tenant(&self, api: ApiVersion, name: &str) -> Result<Tenant, ChromaError> {
+        let body = self.get(api, &["tenants", name], &[]).await?;
+        decode(&body, models::parse_json)
+    }
+
+    /// Fetches a database of a tenant; [`ChromaError::is_not_found`] tells a missing one.
+    pub async fn database(&self, api: ApiVersion, tenant: &str, name: &str) -> Result<Database, ChromaError> {
+        let body = match api {
+            ApiVersion::V2 => self.get(api, &["tenants", tenant, "databases", name], &[]).await?,
+            ApiVersion::V1 => self.get(api, &["databases", name], &[("tenant", tenant)]).await?,
+        };
+        decode(&body, models::parse_json)
+    }
+
+    /// Counts the collections of a database. Note that list endpoints answer 0 for unknown tenants:
+    /// check the tenant and database first.
+    pub async fn count_collections(&self, api: ApiVersion, tenant: &str, database: &str) -> Result<u64, ChromaError> {
+        let body = match api {
+            ApiVersion::V2 => {
+                self.get(api, &["tenants", tenant, "databases", database, "collections_count"], &[]).await?
+            }
+            ApiVersion::V1 => {
+                self.get(api, &["count_collections"], &[("tenant", tenant), ("database", database)]).await?
+            }
+        };
+        decode(&body, models::parse_count)
+    }
+
+    /// Builds the URL `<base>/api/vN/<segments>` (each segment percent-encoded).
+    fn url(&self, api: ApiVersion, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["api", api.as_str()]).extend(segments);
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+
+    /// `GET` a path and read the body, turning error statuses into [`ChromaError::Status`].
+    async fn get(&self, api: ApiVersion, segments: &[&str], query: &[(&str, &str)]) -> Result<Body, ChromaError> {
+        let url = self.url(api, segments, query);
+        let request = self.http.get(url.clone());
+        self.send(request, url).await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder, url: Url) -> Result<Body, ChromaError> {
+        let url_text = url.to_string();
+        let response = request.send().await.map_err(|source| transport(source, &url_text))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = read_capped(response, self.max_body_bytes, &url_text).await?;
+        if status.is_success() {
+            Ok(Body { bytes, url: url_text })
+        } else {
+            Err(ChromaError::Status { response: ErrorResponse::parse(status.as_u16(), &headers, &bytes, &url_text) })
+        }
+    }
+}
+
+/// Reads a body, refusing to buffer more than `cap` bytes.
+async fn read_capped(mut response: reqwest::Response, cap: usize, url: &str) -> Result<Vec<u8>, ChromaError> {
+    let too_large = || ChromaError::BodyTooLarge { limit_bytes: cap, url: url.to_owned() };
+    if response.content_length().is_some_and(|len| usize::try_from(len).map_or(true, |len| len > cap)) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|source| transport(source, url))? {
+        if bytes.len() + chunk.len() > cap {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+fn decode<T>(body: &Body, parse: impl FnOnce(&[u8]) -> Result<T, String>) -> Result<T, ChromaError> {
+    parse(&body.bytes).map_err(|detail| ChromaError::Decode {
+        detail,
+        body_snippet: snippet(&body.bytes),
+        url: body.url.clone(),
+    })
+}
+
+fn transport(source: reqwest::Error, url: &str) -> ChromaError {
+    ChromaError::Transport { detail: innermost_cause(&source), url: url.to_owned(), source }
+}
+
+/// The innermost cause's text, so users never see only "error sending request".
+#[must_use]
+pub fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(tls) = crate::tls::find_rustls_error(err) {
+        return tls.to_string();
+    }
+    let mut current: &(dyn std::error::Error + 'static) = err;
+    let mut text = current.to_string();
+    while let Some(next) = next_cause(current) {
+        current = next;
+        text = current.to_string();
+    }
+    if err.to_string().contains("operation timed out") || text.contains("timed out") {
+        return "timed out".to_owned();
+    }
+    text
+}
+
+fn next_cause<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a (dyn std::error::Error + 'static)> {
+    if let Some(io) = err.downcast_ref::<std::io::Error>()
+        && let Some(inner) = io.get_ref()
+    {
+        return Some(inner);
+    }
+    err.source()
+}
+
+fn base_url(scheme: &str, host: &str, port: u16, base_path: &str) -> Result<Url, ChromaError> {
+    let host = if host.contains(':') { format!("[{host}]") } else { host.to_owned() };
+    Url::parse(&format!("{scheme}://{host}:{port}{base_path}/"))
+        .map_err(|err| ChromaError::Build { detail: format!("invalid URL: {err}") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_built_and_encoded() {
+        let settings = ConnectionSettings::from_url("http://localhost:8000/proxy").expect("url");
+        let client = ChromaClient::new(&settings, ClientOptions::default()).expect("client");
+        assert_eq!(
+            client.url(ApiVersion::V2, &["tenants", "a b/c"], &[]).as_str(),
+            "http://localhost:8000/proxy/api/v2/tenants/a%20b%2Fc"
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Command-line arguments (clap) and their conversion into connection settings.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::profile::{Auth, ConnectionSettings, Secret, SettingsError, TokenHeader, Verify};
+use crate::tls::CaMode;
+
+/// Connect to Chroma servers with exactly the TLS trust you choose, and learn precisely why a connection fails.
+#[derive(Debug, Parser)]
+#[command(name = "chroma-connect", version, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a connection step by step (dns, tcp, tls, http, api, auth, tenant, collections) and name the cause
+    /// of any failure. Exit status: 0 ok, 1 problem found, 2 usage or configuration error.
+    Check(CheckArgs),
+}
+
+/// `check` arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Connection and trust settings.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How to reach the server: URL, trust, client certificate, credentials, tenant and database.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Server URL, e.g. https://chroma.example.com:8443 (default port 443 for https, 80 for http), or host:port
+    /// for plain HTTP.
+    pub url: String,
+
+    /// Trust only the CA certificate(s) in this file (PEM, PEM bundle or DER) instead of the system store.
+    #[arg(long, value_name = "PATH", conflicts_with = "insecure", help_heading = "Trust")]
+    pub ca_file: Option<PathBuf>,
+    /// With --ca-file: `only` trusts just the file (like Python's verify=path); `merge` adds it to the system store.
+    #[arg(long, value_enum, default_value_t = CaModeArg::Only, requires = "ca_file", help_heading = "Trust")]
+    pub ca_mode: CaModeArg,
+    /// Do not verify the server's certificate at all (verify = false). The connection is encrypted but the server
+    /// is not authenticated.
+    #[arg(long, help_heading = "Trust")]
+    pub insecure: bool,
+    /// Verify the certificate for (and send SNI as) this name while connecting to the URL's address.
+    #[arg(long, value_name = "NAME", help_heading = "Trust")]
+    pub server_name: Option<String>,
+    /// Client certificate (PEM) for servers that require mutual TLS.
+    #[arg(long, value_name = "PATH", requires = "client_key", help_heading = "Client certificate")]
+    pub client_cert: Option<PathBuf>,
+    /// Private key (PEM, unencrypted) of the client certificate.
+    #[arg(long, value_name = "PATH", requires = "client_cert", help_heading = "Client certificate")]
+    pub client_key: Option<PathBuf>,
+
+    /// Read the token from this environment variable (keeps it out of shell history and `ps`).
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["token", "basic_user"], help_heading = "Authentication")]
+    pub token_env: Option<String>,
+    /// The token itself. Prefer --token-env: a token on the command line is visible to other local users.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "basic_user", help_heading = "Authentication")]
+    pub token: Option<String>,
+    /// Header that carries the token.
+    #[arg(long, value_enum, default_value_t = AuthHeaderArg::Bearer, help_heading = "Authentication")]
+    pub auth_header: AuthHeaderArg,
+    /// User for HTTP basic authentication (the password comes from --password-env).
+    #[arg(long, value_name = "USER", requires = "password_env", help_heading = "Authentication")]
+    pub basic_user: Option<String>,
+    /// Environment variable holding the basic-auth password.
+    #[arg(long, value_name = "VAR", requires = "basic_user", help_heading = "Authentication")]
+    pub password_env: Option<String>,
+
+    /// Chroma tenant.
+    #[arg(long, default_value = crate::profile::DEFAULT_TENANT, help_heading = "Chroma")]
+    pub tenant: String,
+    /// Chroma database.
+    #[arg(long, default_value = crate::profile::DEFAULT_DATABASE, help_heading = "Chroma")]
+    pub database: String,
+    /// Seconds to wait for each request (the TCP connection and TLS handshake wait at most 10 s, or less when
+    /// this is shorter).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, help_heading = "Chroma")]
+    pub timeout: f64,
+}
+
+/// `--ca-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CaModeArg {
+    /// Trust only the CA file.
+    Only,
+    /// Trust the CA file and the system store.
+    Merge,
+}
+
+/// `--auth-header`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthHeaderArg {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `X-Chroma-Token: <token>`.
+    XChromaToken,
+}
+
+impl ConnectionArgs {
+    /// The connection settings these arguments describe. Environment variables named by `--token-env` and
+    /// `--password-env` are read here; errors name the flag.
+    pub fn to_settings(&self) -> Result<ConnectionSettings, SettingsError> {
+        let mut settings = ConnectionSettings::from_url(&self.url)?;
+        settings.verify = match (&self.ca_file, self.insecure) {
+            (Some(path), _) => Verify::CaFile(path.clone()),
+            (None, true) => Verify::Off,
+            (None, false) => Verify::System,
+        };
+        settings.ca_mode = match self.ca_mode {
+            CaModeArg::Only => CaMode::Only,
+            CaModeArg::Merge => CaMode::Merge,
+        };
+        settings.server_name.clone_from(&self.server_name);
+        settings.client_cert.clone_from(&self.client_cert);
+        settings.client_key.clone_from(&self.client_key);
+        let header = match self.auth_header {
+            AuthHeaderArg::Bearer => TokenHeader::Bearer,
+            AuthHeaderArg::XChromaToken => TokenHeader::XChromaToken,
+        };
+        settings.auth = match (&self.token_env, &self.token, &self.basic_user, &self.password_env) {
+            (Some(var), _, _, _) => Auth::Token { token: Secret::new(read_env("token_env", var)?), header },
+            (None, Some(token), _, _) => Auth::Token { token: Secret::new(token.clone()), header },
+            (None, None, Some(user), Some(var)) => {
+                Auth::Basic { user: user.clone(), password: Secret::new(read_env("password_env", var)?) }
+            }
+            _ => Auth::None,
+        };
+        settings.tenant.clone_from(&self.tenant);
+        settings.database.clone_from(&self.database);
+        if !self.timeout.is_finite() || self.timeout <= 0.0 || self.timeout > 86_400.0 {
+            return Err(SettingsError::new("timeout", "must be a number of seconds between 0 and 86400"));
+        }
+        settings.request_timeout = Duration::from_secs_f64(self.timeout);
+        settings.connect_timeout = settings.request_timeout.min(crate::profile::DEFAULT_CONNECT_TIMEOUT);
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+fn read_env(field: &'static str, var: &str) -> Result<String, SettingsError> {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Ok(value),
+        Ok(_) => Err(SettingsError::new(field, format!("names ${var}, which is empty"))),
+        Err(std::env::VarError::NotPresent) => Err(SettingsError::new(field, format!("names ${var}, which is not set"))),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(SettingsError::new(field, format!("names ${var}, which is not valid UTF-8")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<ConnectionSettings, String> {
+        let mut all = vec!["chroma-connect", "check"];
+        all.extend_from_slice(args);
+        let cli = Cli::try_parse_from(all).map_err(|e| e.to_string())?;
+        let Command::Check(check) = cli.command;
+        check.connection.to_settings().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn flags_become_settings() {
+        let s = parse(&[
+            "https://localhost:8443",
+            "--ca-file",
+            "ca.pem",
+            "--ca-mode",
+            "merge",
+            "--server-name",
+            "chroma.internal",
+            "--tenant",
+            "t",
+            "--database",
+            "d",
+            "--timeout",
+            "2.5",
+        ])
+        .expect("settings");
+        assert_eq!(s.verify, Verify::CaFile("ca.pem".into()));
+        assert_eq!(s.ca_mode, CaMode::Merge);
+        assert_eq!(s.tls_name(), "chroma.internal");
+        assert_eq!((s.tenant.as_str(), s.database.as_str()), ("t", "d"));
+        assert_eq!(s.request_timeout, Duration::from_millis(2500));
+        assert_eq!(s.connect_timeout, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn conflicting_and_incomplete_flags_are_usage_errors() {
+        assert!(parse(&["https://h:1", "--ca-file", "a", "--insecure"]).is_err());
+        assert!(parse(&["https://h:1", "--client-cert", "c.pem"]).is_err());
+        assert!(parse(&["https://h:1", "--basic-user", "u"]).is_err());
+        assert!(parse(&["https://h:1", "--ca-mode", "merge"]).is_err());
+        let err = parse(&["https://h:1", "--timeout", "0"]).expect_err("timeout");
+        assert!(err.starts_with("timeout"), "{err}");
+    }
+
+    #[test]
+    fn token_from_a_missing_variable_names_the_flag() {
+        let err = parse(&["https://h:1", "--token-env", "CHROMA_CONNECT_TEST_SURELY_UNSET_VAR"]).expect_err("unset");
+        assert!(err.starts_with("token_env"), "{err}");
+    }
+
+    #[test]
+    fn token_header_choice() {
+        let s = parse(&["https://h:1", "--token", "abc", "--auth-header", "x-chroma-token"]).expect("settings");
+        assert_eq!(s.auth, Auth::Token { token: Secret::new("abc"), header: TokenHeader::XChromaToken });
+    }
+}

@@ -1,0 +1,62 @@
+//! The `chroma-connect` command line: the headless face of the core, for scripts and support tickets.
+//!
+//! Exit codes: 0 when the check passed; 1 when it found a problem; 2 for usage or configuration errors;
+//! 130 when interrupted.
+
+mod args;
+mod check;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+pub use args::{Cli, Command, ConnectionArgs};
+
+/// The check passed.
+pub const EXIT_OK: u8 = 0;
+/// The check found a problem with the server or the connection.
+pub const EXIT_PROBLEM: u8 = 1;
+/// The command line or the settings are wrong.
+pub const EXIT_USAGE: u8 = 2;
+/// Interrupted (Ctrl-C).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Parses the command line and runs it.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help/version to stdout and errors to stderr, with its own exit codes (0 or 2).
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(EXIT_USAGE));
+        }
+    };
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot start the async runtime: {err}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let code = runtime.block_on(run(cli));
+    ExitCode::from(code)
+}
+
+async fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => check::run(args).await,
+    }
+}
+
+/// Logs go to stderr, off unless `CHROMA_CONNECT_LOG` asks (e.g. `CHROMA_CONNECT_LOG=debug`). Secrets are never
+/// logged: headers are not logged and [`crate::profile::Secret`] has no readable `Debug`.
+fn init_logging() {
+    let Ok(filter) = std::env::var("CHROMA_CONNECT_LOG") else { return };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}

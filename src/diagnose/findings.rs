@@ -1,0 +1,449 @@
+//! Turning a failure into a diagnosis: a stable code, a one-sentence summary and a hint that says what to do.
+//!
+//! Pure functions of the failure and the settings: tested without a network.
+
+use std::time::Duration;
+
+use crate::chroma::{ChromaError, ErrorResponse};
+use crate::profile::{Auth, ConnectionSettings, SettingsError, TokenHeader, Verify};
+use crate::tls::{CaMode, TlsConfigError, TlsFailure};
+
+use super::code::Code;
+use super::report::Diagnosis;
+
+/// A diagnosis from its parts.
+pub(crate) fn diagnosis(code: Code, summary: impl Into<String>, hint: impl Into<String>) -> Diagnosis {
+    Diagnosis { code, summary: summary.into(), hint: hint.into() }
+}
+
+/// An invalid setting.
+pub(crate) fn settings_error(err: &SettingsError) -> Diagnosis {
+    let code = if err.field == "url" { Code::ConfigInvalidUrl } else { Code::ConfigInvalid };
+    diagnosis(code, format!("The setting {err}."), "Correct the setting and run the check again.")
+}
+
+/// A TLS configuration (CA file, client certificate) that cannot be built.
+pub(crate) fn tls_config_error(err: &TlsConfigError) -> Diagnosis {
+    let code = match err {
+        TlsConfigError::CaFileMissing { .. } => Code::ConfigCaFileMissing,
+        _ if err.is_ca_file() => Code::ConfigCaFileInvalid,
+        _ if err.is_client_identity() => Code::ConfigClientCertInvalid,
+        _ => Code::TlsOther,
+    };
+    let hint = match code {
+        Code::ConfigCaFileMissing => {
+            "Check the path (a relative path is taken from the current directory). The CA file is the certificate \
+             of the authority that signed the server's certificate, in PEM or DER form."
+        }
+        Code::ConfigCaFileInvalid => {
+            "A CA file must hold one or more certificates: PEM blocks starting with -----BEGIN CERTIFICATE-----, or \
+             one DER certificate. A private key, a certificate request or an empty file cannot be trusted. Get the \
+             CA certificate from whoever runs the server, or save the chain the server presents \
+             (openssl s_client -showcerts -connect host:port)."
+        }
+        Code::ConfigClientCertInvalid => {
+            "The client certificate must be PEM (the certificate first, then any intermediates) and the key a PEM \
+             private key that belongs to it (PKCS#8, PKCS#1 or SEC1, not encrypted)."
+        }
+        _ => "",
+    };
+    diagnosis(code, format!("{err}."), hint)
+}
+
+/// Context for the hints of failures that happen on the wire.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub settings: &'a ConnectionSettings,
+    pub address: Option<std::net::SocketAddr>,
+}
+
+impl Context<'_> {
+    fn host(&self) -> &str {
+        &self.settings.endpoint.host
+    }
+
+    fn port(&self) -> u16 {
+        self.settings.endpoint.port
+    }
+
+    fn address_text(&self) -> String {
+        self.address.map_or_else(|| format!("{}:{}", self.host(), self.port()), |addr| addr.to_string())
+    }
+
+    fn trust_text(&self) -> String {
+        match &self.settings.verify {
+            Verify::System => "by this system's trust store".to_owned(),
+            Verify::Off => "(verification is off)".to_owned(),
+            Verify::CaFile(path) if self.settings.ca_mode == CaMode::Merge => {
+                format!("by the CA file {} or the system's trust store", path.display())
+            }
+            Verify::CaFile(path) => format!("by the CA file {}", path.display()),
+        }
+    }
+
+    fn timeout_secs(timeout: Duration) -> String {
+        let secs = timeout.as_secs_f64();
+        if secs.fract() == 0.0 { format!("{secs:.0} s") } else { format!("{secs:.1} s") }
+    }
+}
+
+/// A name that does not resolve.
+pub(crate) fn dns_failure(ctx: Context<'_>, detail: &str) -> Diagnosis {
+    let host = ctx.host();
+    diagnosis(
+        Code::DnsNotFound,
+        format!("The host name {host} does not resolve ({detail})."),
+        format!(
+            "Check the spelling, your DNS or VPN, or /etc/hosts. To reach the server by address and still verify \
+             its certificate for this name, use https://ADDRESS:{} with --server-name {host}.",
+            ctx.port()
+        ),
+    )
+}
+
+/// A TCP, TLS or HTTP operation that did not finish in time. `what` names it.
+pub(crate) fn timeout(ctx: Context<'_>, what: &str, limit: Duration) -> Diagnosis {
+    let limit = Context::timeout_secs(limit);
+    let address = ctx.address_text();
+    let (summary, hint) = match what {
+        "tcp" => (
+            format!("No answer from {address} within {limit}: the TCP connection was never accepted."),
+            "The host may be down, or a firewall drops the packets silently. Check the address and port, and that \
+             the server is reachable from this network."
+                .to_owned(),
+        ),
+        "tls" => (
+            format!(
+                "{address} accepted the TCP connection but did not answer the TLS handshake within {limit}."
+            ),
+            "Something listens on the port but never answers: a hung server or proxy, or a service waiting for \
+             another protocol. Check what runs on this port (ss -ltnp) and its logs; raise --timeout if the \
+             server is just slow."
+                .to_owned(),
+        ),
+        _ => (
+            format!("{address} accepted the connection but did not answer the HTTP request within {limit}."),
+            "The server or a proxy in front of it hangs. Check that Chroma is healthy (its log, memory, disk) and \
+             the proxy's upstream; raise --timeout if the server is just slow."
+                .to_owned(),
+        ),
+    };
+    diagnosis(Code::NetTimeout, summary, hint)
+}
+
+/// A refused, unreachable or reset connection.
+pub(crate) fn io_failure(ctx: Context<'_>, err: &std::io::Error) -> Diagnosis {
+    use std::io::ErrorKind;
+    let address = ctx.address_text();
+    match err.kind() {
+        ErrorKind::ConnectionRefused => diagnosis(
+            Code::NetRefused,
+            format!("Nothing accepts connections on {address} (connection refused)."),
+            "Is Chroma (or the proxy in front of it) running and listening on this port? `chroma run` listens on \
+             localhost only unless started with --host 0.0.0.0; check the port (Chroma's default is 8000) and \
+             `ss -ltnp` on the server.",
+        ),
+        ErrorKind::TimedOut => timeout(ctx, "tcp", ctx.settings.connect_timeout),
+        ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable | ErrorKind::AddrNotAvailable => diagnosis(
+            Code::NetUnreachable,
+            format!("{address} cannot be reached from here ({err})."),
+            "Check the address, the network route, your VPN, and any firewall between here and the server.",
+        ),
+        _ => diagnosis(
+            Code::NetReset,
+            format!("The connection to {address} was closed unexpectedly ({err})."),
+            "The server or a proxy closed the connection without answering. Its log says why; a TLS port reached \
+             with http://, or a plain port reached with https://, can also look like this.",
+        ),
+    }
+}
+
+/// A TLS failure, classified from rustls' error and the presented chain.
+#[expect(clippy::too_many_lines, reason = "one arm per failure, each with its own advice; clearer in one place")]
+pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
+    let name = ctx.settings.tls_name();
+    let port = ctx.port();
+    let trust = ctx.trust_text();
+    match failure {
+        TlsFailure::UnknownIssuer { issuer } => {
+            let issuer = issuer.as_deref().unwrap_or("an unknown authority");
+            diagnosis(
+                Code::TlsUnknownIssuer,
+                format!("The server's certificate was issued by \"{issuer}\", which is not trusted {trust}."),
+                format!(
+                    "If \"{issuer}\" is your organisation's CA, trust its certificate: --ca-file ca.pem (the \
+                     profile's verify = \"/path/to/ca.pem\"); add --ca-mode merge to keep trusting the system store \
+                     too. If it is an intermediate CA, the server must also send it: configure the full chain (its \
+                     certificate followed by the intermediates, e.g. nginx ssl_certificate fullchain.pem)."
+                ),
+            )
+        }
+        TlsFailure::SelfSigned { subject } => diagnosis(
+            Code::TlsSelfSigned,
+            format!("The server presents a self-signed certificate ({subject}), which is not trusted {trust}."),
+            "To trust exactly this certificate, save it (its SHA-256 fingerprint is below; compare it with the one on \
+             the server) and pass it as --ca-file server.pem, as Chroma's verify=\"path\" does. Better: issue the \
+             server certificate from a CA you control and trust that CA. --insecure turns verification off \
+             entirely; never use it in production."
+                .to_owned(),
+        ),
+        TlsFailure::CaUsedAsEndEntity => diagnosis(
+            Code::TlsCaUsedAsEndEntity,
+            "The server's certificate is a CA certificate (basicConstraints CA:TRUE), which rustls refuses as a \
+             server certificate even when it is the trusted one."
+                .to_owned(),
+            format!(
+                "This is what a plain `openssl req -x509` makes. OpenSSL-based clients (curl, Python) accept it, \
+                 rustls and modern browsers do not: a server certificate must say CA:FALSE. Issue a proper one, for \
+                 example a self-signed leaf:\n  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+                 -nodes -days 365 -keyout server-key.pem -out server.pem -subj /CN={name} \
+                 -addext \"subjectAltName=DNS:{name}\" -addext \"basicConstraints=critical,CA:FALSE\" \
+                 -addext \"extendedKeyUsage=serverAuth\"\nand trust server.pem with --ca-file; or keep the CA and \
+                 sign a CA:FALSE server certificate with it."
+            ),
+        ),
+        TlsFailure::Expired { not_after } => {
+            let when = not_after.as_deref().map_or_else(String::new, |t| format!(" on {t}"));
+            diagnosis(
+                Code::TlsExpired,
+                format!("The server's certificate expired{when}."),
+                format!(
+                    "Renew it on the server (certbot renew, or re-issue it from your CA) and reload the proxy. If \
+                     the date looks wrong, check this machine's clock: it reads {}.",
+                    crate::tls::now_rfc3339()
+                ),
+            )
+        }
+        TlsFailure::NotYetValid { not_before } => {
+            let when = not_before.as_deref().map_or_else(String::new, |t| format!(" until {t}"));
+            diagnosis(
+                Code::TlsNotYetValid,
+                format!("The server's certificate is not valid yet{when}."),
+                format!(
+                    "Either this machine's clock is behind (it reads {}) or the certificate was issued with a start \
+                     date in the future. Fix the clock (NTP), or re-issue the certificate.",
+                    crate::tls::now_rfc3339()
+                ),
+            )
+        }
+        TlsFailure::NameMismatch { expected, presented } => {
+            let names = if presented.is_empty() { "no names".to_owned() } else { presented.join(", ") };
+            let example = presented.iter().find(|n| !n.starts_with('*')).cloned().unwrap_or_else(|| "NAME".to_owned());
+            let san = if expected.parse::<std::net::IpAddr>().is_ok() { "IP" } else { "DNS" };
+            diagnosis(
+                Code::TlsNameMismatch,
+                format!("The server's certificate is valid for {names}, not for {expected}."),
+                format!(
+                    "Connect with a name the certificate holds (https://{example}:{port}), or keep this address and \
+                     verify as that name with --server-name {example}. Otherwise re-issue the certificate with \
+                     subjectAltName={san}:{expected} (clients ignore the Common Name; only subjectAltName counts)."
+                ),
+            )
+        }
+        TlsFailure::IncompleteChain { issuer, ca_issuers_url } => {
+            let fetch = ca_issuers_url
+                .as_deref()
+                .map_or_else(String::new, |url| format!(" The missing certificate can be downloaded from {url}."));
+            diagnosis(
+                Code::TlsIncompleteChain,
+                format!(
+                    "The server sent only its own certificate; the intermediate CA \"{issuer}\" that signed it is \
+                     missing from the chain."
+                ),
+                format!(
+                    "Configure the server to send the full chain: its certificate followed by the intermediate(s) \
+                     (nginx: ssl_certificate pointing at fullchain.pem, not cert.pem).{fetch} Browsers hide this \
+                     by fetching the intermediate themselves; Chroma's clients, curl and this tool do not."
+                ),
+            )
+        }
+        TlsFailure::ClientCertRequired => diagnosis(
+            Code::TlsClientCertRequired,
+            "The server requires a client certificate (mutual TLS) and none was sent.".to_owned(),
+            "Give one with --client-cert client.pem --client-key client-key.pem (PEM), issued by the CA the server \
+             trusts for clients. Chroma's Python client has no such setting: use a proxy or this tool."
+                .to_owned(),
+        ),
+        TlsFailure::ClientCertRejected { alert } => diagnosis(
+            Code::TlsClientCertRejected,
+            format!("The server refused the client certificate (TLS alert {alert})."),
+            "The certificate is probably not issued by the CA the server trusts for clients (nginx \
+             ssl_client_certificate), has expired, or lacks extendedKeyUsage=clientAuth."
+                .to_owned(),
+        ),
+        TlsFailure::NotTls => diagnosis(
+            Code::TlsNotTls,
+            format!("Port {port} does not speak TLS: it answers in plain HTTP."),
+            format!(
+                "Use http://{}:{port}, or point https:// at the TLS port of the proxy in front of Chroma (often 443 \
+                 or 8443). Chroma itself serves plain HTTP; TLS comes from a proxy.",
+                ctx.settings.endpoint.host
+            ),
+        ),
+        TlsFailure::Other { detail } => diagnosis(
+            Code::TlsOther,
+            format!("The TLS handshake failed: {detail}."),
+            "Check the server's TLS configuration (protocol versions, cipher suites, certificate). `openssl s_client \
+             -connect host:port -servername NAME` shows what the server offers."
+                .to_owned(),
+        ),
+    }
+}
+
+/// An http:// URL that reached a TLS port.
+pub(crate) fn plain_to_tls_port(ctx: Context<'_>) -> Diagnosis {
+    let (host, port) = (ctx.host(), ctx.port());
+    diagnosis(
+        Code::HttpPlainToTlsPort,
+        format!("The URL is http:// but port {port} speaks TLS."),
+        format!("Use https://{host}:{port} (with --ca-file if the server's certificate comes from a private CA)."),
+    )
+}
+
+/// An HTTP error status in a step (`what` says which request, e.g. "the heartbeat").
+pub(crate) fn status_failure(ctx: Context<'_>, what: &str, response: &ErrorResponse) -> Diagnosis {
+    let status = response.status;
+    let said = said(response);
+    match status {
+        401 => diagnosis(Code::HttpUnauthorized, format!("401 Unauthorized for {what}{said}."), auth_hint(ctx, 401)),
+        403 => diagnosis(Code::HttpForbidden, format!("403 Forbidden for {what}{said}."), auth_hint(ctx, 403)),
+        502..=504 if !response.chroma_shaped => diagnosis(
+            Code::HttpProxyError,
+            format!("A proxy in front of Chroma answered {status} for {what}{said}: it cannot reach Chroma."),
+            "Check that the Chroma server behind the proxy is running, and that the proxy's upstream address (nginx \
+             proxy_pass, Caddy reverse_proxy) points at its host and port. The proxy's error log says more.",
+        ),
+        400 if response.message.to_ascii_lowercase().contains("plain http request was sent to https port") => {
+            plain_to_tls_port(ctx)
+        }
+        300..=399 => {
+            let location = response.location.as_deref().unwrap_or("nowhere");
+            diagnosis(
+                Code::HttpOther,
+                format!("The server redirects {what} to {location}."),
+                "Use the URL it redirects to (an http:// to https:// redirect means: use https://). Requests are \
+                 not followed to another host, so that credentials never leave for it.",
+            )
+        }
+        _ if response.chroma_shaped => diagnosis(
+            Code::ChromaApiError,
+            format!("Chroma answered {status} for {what}{said}."),
+            "The message is the server's own; check the server's log with the trace id if it has one.",
+        ),
+        _ => diagnosis(
+            Code::HttpOther,
+            format!("Unexpected HTTP {status} for {what}{said}."),
+            "A proxy or another server answered in a way Chroma would not. Check the URL, port and path prefix.",
+        ),
+    }
+}
+
+fn said(response: &ErrorResponse) -> String {
+    let mut out = String::new();
+    if !response.message.is_empty() {
+        out.push_str(&format!(": \"{}\"", response.message));
+    }
+    if let Some(server) = &response.server {
+        out.push_str(&format!(" (server: {server})"));
+    }
+    out
+}
+
+fn auth_hint(ctx: Context<'_>, status: u16) -> String {
+    match &ctx.settings.auth {
+        Auth::None => "No credentials were sent. Give a token with --token-env VAR (sent as Authorization: Bearer; \
+                       add --auth-header x-chroma-token for Chroma Cloud or a server configured with \
+                       chroma_auth_token_transport_header) or basic credentials with --basic-user USER \
+                       --password-env VAR."
+            .to_owned(),
+        Auth::Token { header, .. } => {
+            let (sent, other, flag) = match header {
+                TokenHeader::Bearer => ("Authorization: Bearer", "X-Chroma-Token", "x-chroma-token"),
+                TokenHeader::XChromaToken => ("X-Chroma-Token", "Authorization: Bearer", "bearer"),
+            };
+            let meaning = if status == 403 {
+                "The token was read but is not allowed here (Chroma's Python server also answers 403 to a wrong \
+                 token)."
+            } else {
+                "The token was not accepted."
+            };
+            format!(
+                "{meaning} It was sent as {sent}; if the server expects {other}, use --auth-header {flag}. Check the \
+                 token's value and that it belongs to this server and tenant."
+            )
+        }
+        Auth::Basic { user, .. } => {
+            format!("The basic credentials of user {user} were not accepted. Check the user name and the password.")
+        }
+    }
+}
+
+/// Something that answers HTTP but is not Chroma.
+pub(crate) fn not_chroma(ctx: Context<'_>, evidence: &str) -> Diagnosis {
+    diagnosis(
+        Code::HttpNotChroma,
+        format!("Something answers HTTP at {}, but it is not a Chroma server: {evidence}.", ctx.settings.display_url()),
+        "Check the port (Chroma listens on 8000 by default) and, behind a reverse proxy, the path prefix (e.g. \
+         https://host/chroma). The proxy may also route this name to another service.",
+    )
+}
+
+/// The evidence line for [`not_chroma`] from a failed heartbeat.
+pub(crate) fn evidence(err: &ChromaError) -> String {
+    match err {
+        ChromaError::Status { response } => {
+            let mut text = format!("/api/…/heartbeat answered HTTP {}", response.status);
+            if let Some(server) = &response.server {
+                text.push_str(&format!(" from {server}"));
+            }
+            if !response.message.is_empty() {
+                text.push_str(&format!(" (\"{}\")", response.message));
+            }
+            text
+        }
+        ChromaError::Decode { detail, body_snippet, .. } => {
+            format!("the heartbeat is not Chroma's ({detail}; body starts \"{body_snippet}\")")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A tenant or database that does not exist.
+pub(crate) fn missing(ctx: Context<'_>, what: &str, name: &str, identity_tenant: Option<&str>) -> Diagnosis {
+    let (code, create) = if what == "tenant" {
+        (Code::ChromaTenantNotFound, "client.create_tenant(...) or POST /api/v2/tenants")
+    } else {
+        (Code::ChromaDatabaseNotFound, "client.create_database(...) or POST /api/v2/tenants/TENANT/databases")
+    };
+    let known = identity_tenant
+        .filter(|t| !t.is_empty() && *t != "*")
+        .map_or_else(String::new, |t| format!(" The server says these credentials belong to tenant {t}."));
+    let settings = ctx.settings;
+    diagnosis(
+        code,
+        format!(
+            "The {what} {name} does not exist on this server (tenant {}, database {}).",
+            settings.tenant, settings.database
+        ),
+        format!(
+            "Use --{what} with an existing one (the defaults are default_tenant and default_database), or create it \
+             with {create}.{known} Chroma's list endpoints answer an empty list for a missing {what}, so other \
+             tools may just show nothing."
+        ),
+    )
+}
+
+/// Any error of a request made in a step, classified.
+pub(crate) fn request_failure(ctx: Context<'_>, what: &str, err: &ChromaError) -> Diagnosis {
+    match err {
+        ChromaError::Status { response } => status_failure(ctx, what, response),
+        ChromaError::Decode { .. } => not_chroma(ctx, &evidence(err)),
+        ChromaError::BodyTooLarge { limit_bytes, .. } => diagnosis(
+            Code::HttpOther,
+            format!("The answer to {what} is larger than {limit_bytes} bytes and was not read."),
+            "A Chroma server does not answer this request with so much data: check the URL.",
+        ),
+        ChromaError::Build { detail } => diagnosis(Code::ConfigInvalid, format!("{detail}."), ""),
+        other => diagnosis(Code::HttpOther, format!("{what} failed: {other}."), ""),
+    }
+}

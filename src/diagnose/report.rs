@@ -1,0 +1,303 @@
+//! The result of a check: steps, diagnosis, server, certificates; as JSON (the CLI contract) and as text.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::profile::ConnectionSettings;
+use crate::tls::CertInfo;
+
+use super::code::Code;
+
+/// The steps of a check, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    /// Resolve the host name.
+    Dns,
+    /// Open a TCP connection.
+    Tcp,
+    /// TLS handshake and certificate verification (https only).
+    Tls,
+    /// A first HTTP request (the heartbeat).
+    Http,
+    /// Detect the API generation and the server version.
+    Api,
+    /// Check the credentials (`/auth/identity`).
+    Auth,
+    /// Check that the tenant and database exist.
+    Tenant,
+    /// Count the collections.
+    Collections,
+}
+
+impl Step {
+    /// Every step in order.
+    pub const ALL: [Self; 8] =
+        [Self::Dns, Self::Tcp, Self::Tls, Self::Http, Self::Api, Self::Auth, Self::Tenant, Self::Collections];
+
+    /// The step's name as in the JSON output.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dns => "dns",
+            Self::Tcp => "tcp",
+            Self::Tls => "tls",
+            Self::Http => "http",
+            Self::Api => "api",
+            Self::Auth => "auth",
+            Self::Tenant => "tenant",
+            Self::Collections => "collections",
+        }
+    }
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// It worked.
+    Ok,
+    /// It worked, with something the user should know (e.g. verification off).
+    Warning,
+    /// It failed; the check stopped here.
+    Failed,
+    /// It did not run (not applicable, or an earlier step failed).
+    Skipped,
+}
+
+/// One step's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepReport {
+    /// Which step.
+    pub step: Step,
+    /// How it ended.
+    pub status: StepStatus,
+    /// Wall-clock milliseconds it took.
+    pub ms: f64,
+    /// What it found, in a few words.
+    pub detail: String,
+}
+
+/// The conclusion: a stable code, a one-line summary, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    /// The stable code.
+    pub code: Code,
+    /// What happened, in one sentence.
+    pub summary: String,
+    /// What to do about it; may span several lines.
+    pub hint: String,
+}
+
+/// Which server answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerInfo {
+    /// `v2` or `v1`.
+    pub api: String,
+    /// The version the server reports (`1.0.0` for chroma 1.x's Rust server).
+    pub version: String,
+}
+
+/// The negotiated TLS session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TlsSession {
+    /// `TLSv1.3` or `TLSv1.2`.
+    pub protocol: String,
+    /// The cipher suite.
+    pub cipher_suite: String,
+    /// The ALPN protocol, if any.
+    pub alpn: Option<String>,
+}
+
+/// What was checked: never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// The URL as configured.
+    pub url: String,
+    /// The address connected to, once known.
+    pub address: Option<String>,
+    /// The name verified in the certificate and sent as SNI.
+    pub server_name: String,
+    /// How the certificate is verified.
+    pub verify: String,
+    /// Which credentials are sent (kind only).
+    pub auth: String,
+    /// Tenant checked.
+    pub tenant: String,
+    /// Database checked.
+    pub database: String,
+}
+
+/// Everything a check found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// True when the server is reachable, trusted, authorised and the tenant and database exist.
+    pub ok: bool,
+    /// What was checked.
+    pub target: Target,
+    /// The conclusion.
+    pub diagnosis: Diagnosis,
+    /// Every step, in order, including skipped ones.
+    pub steps: Vec<StepReport>,
+    /// The server, once identified.
+    pub server: Option<ServerInfo>,
+    /// The TLS session, once established.
+    pub tls: Option<TlsSession>,
+    /// The chain the server presented, leaf first (also when verification failed).
+    pub certificates: Vec<CertInfo>,
+    /// The number of collections in the database.
+    pub collections_count: Option<u64>,
+    /// Things to know that are not failures (e.g. verification off).
+    pub warnings: Vec<String>,
+}
+
+impl CheckReport {
+    /// The report for settings that could not even be read (the CLI's bad flags): every step skipped.
+    #[must_use]
+    pub fn settings_failure(url: &str, err: &crate::profile::SettingsError) -> Self {
+        let diagnosis = super::findings::settings_error(err);
+        let steps = Step::ALL
+            .into_iter()
+            .map(|step| StepReport {
+                step,
+                status: StepStatus::Skipped,
+                ms: 0.0,
+                detail: "not run: the settings are invalid".to_owned(),
+            })
+            .collect();
+        let unknown = || "unknown".to_owned();
+        Self {
+            ok: false,
+            target: Target {
+                url: url.to_owned(),
+                address: None,
+                server_name: unknown(),
+                verify: unknown(),
+                auth: unknown(),
+                tenant: unknown(),
+                database: unknown(),
+            },
+            diagnosis,
+            steps,
+            server: None,
+            tls: None,
+            certificates: Vec::new(),
+            collections_count: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The report as pretty JSON (the CLI's `--json` contract).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
+    }
+
+    /// The report as text for a terminal: target, step timeline, diagnosis, hint, certificate chain.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        let mut out = self.target.to_text();
+        for step in &self.steps {
+            out.push_str(&step_line(step));
+            out.push('\n');
+        }
+        out.push_str(&self.conclusion_text());
+        out
+    }
+
+    /// The text after the step timeline: diagnosis, hint, warnings, TLS session and certificate chain.
+    #[must_use]
+    pub fn conclusion_text(&self) -> String {
+        let mut out = String::from("\n");
+        let marker = if self.ok { "OK" } else { "PROBLEM" };
+        let _ = writeln!(out, "{marker} [{}] {}", self.diagnosis.code, self.diagnosis.summary);
+        if !self.diagnosis.hint.is_empty() {
+            for line in self.diagnosis.hint.lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        for warning in &self.warnings {
+            let _ = writeln!(out, "WARNING: {warning}");
+        }
+        if let Some(tls) = &self.tls {
+            let alpn = tls.alpn.as_deref().unwrap_or("none");
+            let _ = writeln!(out, "\nTLS: {} {} (ALPN {alpn})", tls.protocol, tls.cipher_suite);
+        }
+        if !self.certificates.is_empty() {
+            let _ = writeln!(out, "\nCertificate chain presented by the server ({}):", self.certificates.len());
+            for (index, cert) in self.certificates.iter().enumerate() {
+                out.push_str(&cert_text(index, cert));
+            }
+        }
+        out
+    }
+}
+
+impl Target {
+    /// What a check of `settings` targets (the address is filled in once connected).
+    #[must_use]
+    pub fn of(settings: &ConnectionSettings) -> Self {
+        Self {
+            url: settings.display_url(),
+            address: None,
+            server_name: settings.tls_name().to_owned(),
+            verify: if settings.is_tls() { settings.verify.to_string() } else { "not used (http://)".to_owned() },
+            auth: settings.auth.describe(),
+            tenant: settings.tenant.clone(),
+            database: settings.database.clone(),
+        }
+    }
+
+    /// The header of the text report.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let Self { url, address, server_name, verify, auth, tenant, database } = self;
+        let _ = writeln!(out, "Checking {url}");
+        if let Some(address) = address {
+            let _ = writeln!(out, "  address      {address}");
+        }
+        let _ = writeln!(out, "  server name  {server_name}");
+        let _ = writeln!(out, "  verify       {verify}");
+        let _ = writeln!(out, "  auth         {auth}");
+        let _ = writeln!(out, "  tenant/db    {tenant} / {database}");
+        out.push('\n');
+        out
+    }
+}
+
+/// One timeline line, e.g. `  ✓ tls          3.1 ms  TLSv1.3, certificate verified`.
+#[must_use]
+pub fn step_line(step: &StepReport) -> String {
+    let mark = match step.status {
+        StepStatus::Ok => "✓",
+        StepStatus::Warning => "!",
+        StepStatus::Failed => "✗",
+        StepStatus::Skipped => "-",
+    };
+    let ms = if step.status == StepStatus::Skipped { String::new() } else { format!("{:.1} ms", step.ms) };
+    format!("  {mark} {:<12}{ms:>10}  {}", step.step.as_str(), step.detail).trim_end().to_owned()
+}
+
+fn cert_text(index: usize, cert: &CertInfo) -> String {
+    let mut out = String::new();
+    let role = if index == 0 { "leaf" } else { "chain" };
+    let _ = writeln!(out, "  [{index}] {role}: {}", cert.subject);
+    let _ = writeln!(out, "      issuer     {}", cert.issuer);
+    if !cert.sans.is_empty() {
+        let _ = writeln!(out, "      names      {}", cert.sans.join(", "));
+    }
+    let _ = writeln!(out, "      valid      {} to {}", cert.not_before, cert.not_after);
+    let mut flags = Vec::new();
+    if cert.is_ca {
+        flags.push("CA:TRUE");
+    }
+    if cert.self_signed {
+        flags.push("self-signed");
+    }
+    let flags = if flags.is_empty() { String::new() } else { format!("  ({})", flags.join(", ")) };
+    let _ = writeln!(out, "      key        {}{flags}", cert.key);
+    let _ = writeln!(out, "      sha256     {}", cert.sha256);
+    out
+}

@@ -1,0 +1,438 @@
+//! The connection settings a check needs, in the language of Chroma's `chroma_server_ssl_verify` proposal.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::tls::{CaMode, ClientIdentity, TlsSettings, Trust};
+
+use super::secret::Secret;
+use super::url_input::{Endpoint, parse_endpoint};
+
+/// Chroma's default tenant.
+pub const DEFAULT_TENANT: &str = "default_tenant";
+/// Chroma's default database.
+pub const DEFAULT_DATABASE: &str = "default_database";
+/// How long to wait for a TCP connection or a TLS handshake.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for one HTTP request.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `http` or `https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    /// Plain HTTP.
+    Http,
+    /// HTTP over TLS.
+    Https,
+}
+
+impl Scheme {
+    /// `"http"` or `"https"`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Https => "https",
+        }
+    }
+}
+
+/// How the server's certificate is verified, with the meaning of the seed's `chroma_server_ssl_verify`:
+/// `true`, `false`, or a path to a CA certificate file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Verify {
+    /// `true`: verify against the operating system's trust store.
+    #[default]
+    System,
+    /// `false`: no verification at all. Loudly visible wherever it is used.
+    Off,
+    /// A path: verify against the certificates in this file (PEM, PEM bundle or DER).
+    CaFile(PathBuf),
+}
+
+/// Which header carries a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenHeader {
+    /// `Authorization: Bearer <token>` (the Python client's default).
+    #[default]
+    Bearer,
+    /// `X-Chroma-Token: <token>` (Chroma Cloud, and `chroma_auth_token_transport_header`).
+    XChromaToken,
+}
+
+/// Credentials sent with every request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Auth {
+    /// No credentials.
+    #[default]
+    None,
+    /// A token in the chosen header.
+    Token {
+        /// The token.
+        token: Secret,
+        /// The header that carries it.
+        header: TokenHeader,
+    },
+    /// HTTP basic authentication.
+    Basic {
+        /// User name.
+        user: String,
+        /// Password.
+        password: Secret,
+    },
+}
+
+impl Auth {
+    /// A short description without the secret, e.g. `token (Authorization: Bearer)`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::None => "none".to_owned(),
+            Self::Token { header: TokenHeader::Bearer, .. } => "token (Authorization: Bearer)".to_owned(),
+            Self::Token { header: TokenHeader::XChromaToken, .. } => "token (X-Chroma-Token)".to_owned(),
+            Self::Basic { user, .. } => format!("basic (user {user})"),
+        }
+    }
+
+    /// The header name and value to send, if any.
+    #[must_use]
+    pub fn header(&self) -> Option<(&'static str, String)> {
+        use base64_lite::encode;
+        match self {
+            Self::None => None,
+            Self::Token { token, header: TokenHeader::Bearer } => {
+                Some(("authorization", format!("Bearer {}", token.expose())))
+            }
+            Self::Token { token, header: TokenHeader::XChromaToken } => {
+                Some(("x-chroma-token", token.expose().to_owned()))
+            }
+            Self::Basic { user, password } => Some((
+                "authorization",
+                format!("Basic {}", encode(format!("{user}:{}", password.expose()).as_bytes())),
+            )),
+        }
+    }
+}
+
+/// Everything needed to reach one Chroma server with the user's trust and credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// Where the server listens.
+    pub endpoint: Endpoint,
+    /// How the server certificate is verified (https only).
+    pub verify: Verify,
+    /// With a CA file: trust only that file, or that file plus the system store.
+    pub ca_mode: CaMode,
+    /// Client certificate chain (PEM) for mutual TLS.
+    pub client_cert: Option<PathBuf>,
+    /// Private key (PEM) of the client certificate.
+    pub client_key: Option<PathBuf>,
+    /// Connect to the endpoint's address but verify the certificate for, and send SNI as, this name.
+    pub server_name: Option<String>,
+    /// Credentials.
+    pub auth: Auth,
+    /// Chroma tenant.
+    pub tenant: String,
+    /// Chroma database.
+    pub database: String,
+    /// Limit for the TCP connection and the TLS handshake.
+    pub connect_timeout: Duration,
+    /// Limit for each HTTP request.
+    pub request_timeout: Duration,
+}
+
+impl ConnectionSettings {
+    /// Settings for a URL with every other setting at its default (verification on, system trust store).
+    pub fn from_url(url: &str) -> Result<Self, SettingsError> {
+        Ok(Self::new(parse_endpoint("url", url)?))
+    }
+
+    /// Settings for an endpoint with every other setting at its default.
+    #[must_use]
+    pub fn new(endpoint: Endpoint) -> Self {
+        Self {
+            endpoint,
+            verify: Verify::System,
+            ca_mode: CaMode::Only,
+            client_cert: None,
+            client_key: None,
+            server_name: None,
+            auth: Auth::None,
+            tenant: DEFAULT_TENANT.to_owned(),
+            database: DEFAULT_DATABASE.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// True for `https://` endpoints.
+    #[must_use]
+    pub fn is_tls(&self) -> bool {
+        self.endpoint.scheme == Scheme::Https
+    }
+
+    /// The name the certificate must hold and SNI carries: the override if set, else the URL's host.
+    #[must_use]
+    pub fn tls_name(&self) -> &str {
+        self.server_name.as_deref().unwrap_or(&self.endpoint.host)
+    }
+
+    /// The base URL as shown to users (never holds credentials).
+    #[must_use]
+    pub fn display_url(&self) -> String {
+        let Endpoint { scheme, host, port, base_path } = &self.endpoint;
+        let host = if host.contains(':') { format!("[{host}]") } else { host.clone() };
+        format!("{}://{host}:{port}{base_path}", scheme.as_str())
+    }
+
+    /// Checks every field; the error names the first field that is wrong.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let Self {
+            endpoint,
+            verify,
+            ca_mode: _,
+            client_cert,
+            client_key,
+            server_name,
+            auth,
+            tenant,
+            database,
+            connect_timeout,
+            request_timeout,
+        } = self;
+        if endpoint.host.trim().is_empty() {
+            return Err(SettingsError::new("host", "is empty"));
+        }
+        if endpoint.port == 0 {
+            return Err(SettingsError::new("port", "is 0; give the port the server listens on"));
+        }
+        if let Verify::CaFile(path) = verify
+            && path.as_os_str().is_empty()
+        {
+            return Err(SettingsError::new("ca_file", "is an empty path"));
+        }
+        match (client_cert, client_key) {
+            (Some(_), None) => {
+                return Err(SettingsError::new(
+                    "client_key",
+                    "is missing: a client certificate needs its private key (--client-key)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(SettingsError::new(
+                    "client_cert",
+                    "is missing: a client key was given without its certificate (--client-cert)",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(name) = server_name
+            && rustls_pki_types::ServerName::try_from(name.as_str()).is_err()
+        {
+            return Err(SettingsError::new(
+                "server_name",
+                format!("`{name}` is neither a DNS name nor an IP address"),
+            ));
+        }
+        match auth {
+            Auth::Token { token, .. } if token.is_empty() => {
+                return Err(SettingsError::new("token", "is empty"));
+            }
+            Auth::Token { token, .. } if !is_header_safe(token.expose()) => {
+                return Err(SettingsError::new(
+                    "token",
+                    "contains characters that cannot be sent in an HTTP header (a newline or control character?)",
+                ));
+            }
+            Auth::Basic { user, .. } if user.is_empty() || user.contains(':') => {
+                return Err(SettingsError::new("basic_user", "must be non-empty and must not contain ':'"));
+            }
+            _ => {}
+        }
+        for (field, value) in [("tenant", tenant), ("database", database)] {
+            if value.trim().is_empty() {
+                return Err(SettingsError::new(field, "is empty"));
+            }
+            if value.contains('/') || value.contains('?') || value.contains('#') {
+                return Err(SettingsError::new(field, format!("`{value}` must not contain '/', '?' or '#'")));
+            }
+        }
+        for (field, value) in [("connect_timeout", connect_timeout), ("timeout", request_timeout)] {
+            if value.is_zero() {
+                return Err(SettingsError::new(field, "must be more than zero"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Observations that are not errors but that the user should see (e.g. TLS settings on an http:// URL).
+    #[must_use]
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.is_tls() {
+            if self.verify == Verify::Off {
+                warnings.push(
+                    "certificate verification is OFF (--insecure): anyone on the path can impersonate this server"
+                        .to_owned(),
+                );
+            }
+        } else {
+            if let Verify::CaFile(path) = &self.verify {
+                warnings.push(format!("the CA file is not used: the URL is http://, not https:// ({})", path.display()));
+            }
+            if self.client_cert.is_some() {
+                warnings.push("the client certificate is not used: the URL is http://, not https://".to_owned());
+            }
+            if self.auth != Auth::None {
+                warnings.push("credentials are sent in clear text over http://".to_owned());
+            }
+        }
+        warnings
+    }
+
+    /// The TLS part of these settings, for [`crate::tls::build_client_config`].
+    #[must_use]
+    pub fn tls_settings(&self) -> TlsSettings {
+        let trust = match &self.verify {
+            Verify::System => Trust::System,
+            Verify::Off => Trust::Insecure,
+            Verify::CaFile(path) => Trust::CaFile { path: path.clone(), mode: self.ca_mode },
+        };
+        let client_identity = match (&self.client_cert, &self.client_key) {
+            (Some(cert_path), Some(key_path)) => {
+                Some(ClientIdentity { cert_path: cert_path.clone(), key_path: key_path.clone() })
+            }
+            _ => None,
+        };
+        TlsSettings { trust, client_identity }
+    }
+}
+
+/// True when `value` can be an HTTP header value (visible ASCII, spaces and tabs).
+fn is_header_safe(value: &str) -> bool {
+    value.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+}
+
+/// A setting that is wrong, with the field's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {message}")]
+pub struct SettingsError {
+    /// The setting's name as the user knows it (`url`, `ca_file`, `client_key`, `tenant`, ...).
+    pub field: &'static str,
+    /// What is wrong, as the rest of a sentence starting with the field name.
+    pub message: String,
+}
+
+impl SettingsError {
+    /// A new error for `field`.
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}
+
+impl fmt::Display for Verify {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::System => f.write_str("system trust store"),
+            Self::Off => f.write_str("OFF (no verification)"),
+            Self::CaFile(path) => write!(f, "CA file {}", path.display()),
+        }
+    }
+}
+
+/// Minimal standard base64 for basic auth (one call site; not worth a dependency).
+mod base64_lite {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub(super) fn encode(input: &[u8]) -> String {
+        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+        for chunk in input.chunks(3) {
+            let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+                if i <= chunk.len() {
+                    out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> ConnectionSettings {
+        ConnectionSettings::from_url("https://localhost:8443").expect("url")
+    }
+
+    #[test]
+    fn defaults_verify_with_the_system_store() {
+        let s = settings();
+        assert_eq!(s.verify, Verify::System);
+        assert_eq!(s.tenant, DEFAULT_TENANT);
+        assert_eq!(s.database, DEFAULT_DATABASE);
+        assert!(s.validate().is_ok());
+        assert_eq!(s.tls_settings().trust, Trust::System);
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let mut s = settings();
+        s.client_cert = Some("c.pem".into());
+        assert_eq!(s.validate().expect_err("key missing").field, "client_key");
+        let mut s = settings();
+        s.server_name = Some("not a name".into());
+        assert_eq!(s.validate().expect_err("bad name").field, "server_name");
+        let mut s = settings();
+        s.tenant = " ".into();
+        assert_eq!(s.validate().expect_err("tenant").field, "tenant");
+        let mut s = settings();
+        s.database = "a/b".into();
+        assert_eq!(s.validate().expect_err("database").field, "database");
+        let mut s = settings();
+        s.request_timeout = Duration::ZERO;
+        assert_eq!(s.validate().expect_err("timeout").field, "timeout");
+        let mut s = settings();
+        s.auth = Auth::Token { token: Secret::new("a\nb"), header: TokenHeader::Bearer };
+        let err = s.validate().expect_err("token");
+        assert_eq!(err.field, "token");
+        assert!(!err.to_string().contains("a\nb"));
+    }
+
+    #[test]
+    fn auth_headers() {
+        let token = Auth::Token { token: Secret::new("t0k"), header: TokenHeader::Bearer };
+        assert_eq!(token.header(), Some(("authorization", "Bearer t0k".to_owned())));
+        let token = Auth::Token { token: Secret::new("t0k"), header: TokenHeader::XChromaToken };
+        assert_eq!(token.header(), Some(("x-chroma-token", "t0k".to_owned())));
+        let basic = Auth::Basic { user: "Aladdin".into(), password: Secret::new("open sesame") };
+        assert_eq!(basic.header(), Some(("authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".to_owned())));
+        let basic = Auth::Basic { user: "a".into(), password: Secret::new("bc") };
+        assert_eq!(basic.header().map(|h| h.1), Some("Basic YTpiYw==".to_owned()));
+        assert!(!format!("{basic:?}").contains("bc\""));
+    }
+
+    #[test]
+    fn display_url_brackets_ipv6() {
+        let s = ConnectionSettings::from_url("https://[::1]:8443/x").expect("url");
+        assert_eq!(s.display_url(), "https://[::1]:8443/x");
+    }
+
+    #[test]
+    fn ca_file_maps_to_trust_with_mode() {
+        let mut s = settings();
+        s.verify = Verify::CaFile("ca.pem".into());
+        s.ca_mode = CaMode::Merge;
+        assert_eq!(s.tls_settings().trust, Trust::CaFile { path: "ca.pem".into(), mode: CaMode::Merge });
+        s.verify = Verify::Off;
+        assert_eq!(s.tls_settings().trust, Trust::Insecure);
+        assert_eq!(s.warnings().len(), 1);
+    }
+}
