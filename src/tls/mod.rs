@@ -1,0 +1,96 @@
+//! TLS trust configuration, CA-file loading, certificate-chain capture, certificate details and
+//! classification of handshake failures.
+//!
+//! Nothing here knows about any particular server or protocol above TLS: the module turns a
+//! [`TlsSettings`] into a [`rustls::ClientConfig`] (through [`build_client_config`]) that records the
+//! chain each server presented ([`ChainCapture`]) and whether the server asked for a client
+//! certificate ([`ClientAuthRecord`]), so that a failed handshake can be explained
+//! ([`classify()`]) with the certificate details of [`cert_info`].
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub mod ca;
+pub mod capture;
+pub mod certinfo;
+pub mod classify;
+pub mod config;
+pub mod error;
+pub mod identity;
+pub mod probe;
+mod time_text;
+mod verifiers;
+
+pub use ca::load_ca_file;
+pub use capture::ChainCapture;
+pub use certinfo::{CertInfo, cert_info, sha256_fingerprint};
+pub use classify::{TlsFailure, classify, find_io_error, find_rustls_error};
+pub use config::{TlsClient, build_client_config};
+pub use error::{CertParseError, TlsConfigError};
+pub use identity::{ClientAuthRecord, load_client_cert_chain, load_client_identity, load_client_key};
+pub use probe::{Handshake, ProbeError, handshake};
+pub use time_text::now_rfc3339;
+
+/// How a CA file is combined with the operating system's trust store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaMode {
+    /// Trust only the certificates in the CA file, like Python's `verify=path` or `curl --cacert`.
+    #[default]
+    Only,
+    /// Trust the certificates in the CA file in addition to the system store.
+    Merge,
+}
+
+/// Which server certificates to accept.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Trust {
+    /// The operating system's trust store (through `rustls-platform-verifier`).
+    #[default]
+    System,
+    /// Accept any server certificate. Handshake signatures are still checked, so the connection is
+    /// encrypted, but the server is not authenticated and its name is not checked.
+    Insecure,
+    /// Trust the certificates of a CA file (PEM or DER, one or many certificates).
+    CaFile {
+        /// The CA file.
+        path: PathBuf,
+        /// Whether the system store is trusted as well.
+        mode: CaMode,
+    },
+}
+
+/// A client certificate and its private key, for servers that require mutual TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIdentity {
+    /// A PEM (or DER) file with the client certificate, optionally followed by its intermediates.
+    pub cert_path: PathBuf,
+    /// A PEM (or DER) file with the unencrypted private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_path: PathBuf,
+}
+
+/// Everything that decides how this client authenticates servers and itself.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsSettings {
+    /// Which server certificates to accept.
+    pub trust: Trust,
+    /// The client certificate to present when a server asks for one.
+    pub client_identity: Option<ClientIdentity>,
+}
+
+/// Connection-level choices that do not concern trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Offer only `http/1.1` in ALPN instead of `h2` and `http/1.1`.
+    pub alpn_http1_only: bool,
+    /// Allow TLS session resumption. Turn it off for diagnostic probes: a resumed session does not
+    /// present (nor verify) the server's certificate chain again.
+    pub resumption: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self { alpn_http1_only: false, resumption: true }
+    }
+}
