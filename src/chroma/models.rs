@@ -63,7 +63,11 @@ pub fn parse_heartbeat(body: &[u8]) -> Result<u64, String> {
     let beat = value.get("nanosecond heartbeat").ok_or("no `nanosecond heartbeat` field")?;
     beat.as_u64()
         .or_else(|| {
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a clock value; precision is irrelevant")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a clock value; precision is irrelevant"
+            )]
             beat.as_f64().map(|f| f as u64)
         })
         .ok_or_else(|| "`nanosecond heartbeat` is not a number".to_owned())

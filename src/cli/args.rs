@@ -154,7 +154,9 @@ fn read_env(field: &'static str, var: &str) -> Result<String, SettingsError> {
     match std::env::var(var) {
         Ok(value) if !value.is_empty() => Ok(value),
         Ok(_) => Err(SettingsError::new(field, format!("names ${var}, which is empty"))),
-        Err(std::env::VarError::NotPresent) => Err(SettingsError::new(field, format!("names ${var}, which is not set"))),
+        Err(std::env::VarError::NotPresent) => {
+            Err(SettingsError::new(field, format!("names ${var}, which is not set")))
+        }
         Err(std::env::VarError::NotUnicode(_)) => {
             Err(SettingsError::new(field, format!("names ${var}, which is not valid UTF-8")))
         }

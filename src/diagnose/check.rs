@@ -123,7 +123,10 @@ impl<'a> Checker<'a> {
         let settings = self.settings;
         settings.validate().map_err(|err| findings::settings_error(&err))?;
         let tls_client = if settings.is_tls() {
-            Some(tls::build_client_config(&settings.tls_settings(), &BuildOptions::default()).map_err(|err| findings::tls_config_error(&err))?)
+            Some(
+                tls::build_client_config(&settings.tls_settings(), &BuildOptions::default())
+                    .map_err(|err| findings::tls_config_error(&err))?,
+            )
         } else {
             None
         };
@@ -140,7 +143,11 @@ impl<'a> Checker<'a> {
 
         let client = ChromaClient::new(
             settings,
-            ClientOptions { resolved: self.address.into_iter().collect(), tls: tls_client.clone(), ..ClientOptions::default() },
+            ClientOptions {
+                resolved: self.address.into_iter().collect(),
+                tls: tls_client.clone(),
+                ..ClientOptions::default()
+            },
         )
         .map_err(|err| findings::request_failure(self.ctx(), "building the client", &err))?;
 
@@ -219,8 +226,9 @@ impl<'a> Checker<'a> {
     async fn tls(&mut self, tcp: TcpStream, client: &TlsClient) -> Result<(), Diagnosis> {
         self.start(Step::Tls);
         let settings = self.settings;
-        let name = ServerName::try_from(settings.tls_name().to_owned())
-            .map_err(|_| findings::settings_error(&crate::profile::SettingsError::new("server_name", "is not a valid name")))?;
+        let name = ServerName::try_from(settings.tls_name().to_owned()).map_err(|_| {
+            findings::settings_error(&crate::profile::SettingsError::new("server_name", "is not a valid name"))
+        })?;
         let limit = settings.connect_timeout;
         let outcome = tokio::time::timeout(limit, tls::handshake(tcp, client, name)).await;
         let (handshake, mut stream) = match outcome {
@@ -269,7 +277,9 @@ impl<'a> Checker<'a> {
         };
         let session = format!("{} {}", handshake.protocol, handshake.cipher_suite);
         match verified {
-            Some(by) => self.end(StepStatus::Ok, format!("{session}; certificate valid for {} ({by})", settings.tls_name())),
+            Some(by) => {
+                self.end(StepStatus::Ok, format!("{session}; certificate valid for {} ({by})", settings.tls_name()))
+            }
             None => self.end(StepStatus::Warning, format!("{session}; certificate NOT verified (--insecure)")),
         }
         Ok(())
@@ -404,7 +414,10 @@ impl<'a> Checker<'a> {
         self.start(Step::Auth);
         let described = self.settings.auth.describe();
         if api == ApiVersion::V1 {
-            self.end(StepStatus::Skipped, format!("API v1 has no identity endpoint; credentials ({described}) are checked by the next requests"));
+            self.end(
+                StepStatus::Skipped,
+                format!("API v1 has no identity endpoint; credentials ({described}) are checked by the next requests"),
+            );
             return Ok(None);
         }
         match client.identity().await {
@@ -426,7 +439,10 @@ impl<'a> Checker<'a> {
                 Ok(Some(identity))
             }
             Err(ChromaError::Status { response }) if response.status == 404 => {
-                self.end(StepStatus::Ok, "the server has no /auth/identity; credentials are checked by the next requests");
+                self.end(
+                    StepStatus::Ok,
+                    "the server has no /auth/identity; credentials are checked by the next requests",
+                );
                 Ok(None)
             }
             Err(err) => {
@@ -436,7 +452,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    async fn tenant(&mut self, client: &ChromaClient, api: ApiVersion, identity: Option<&Identity>) -> Result<(), Diagnosis> {
+    async fn tenant(
+        &mut self,
+        client: &ChromaClient,
+        api: ApiVersion,
+        identity: Option<&Identity>,
+    ) -> Result<(), Diagnosis> {
         self.start(Step::Tenant);
         let settings = self.settings;
         let known_tenant = identity.map(|i| i.tenant.as_str());

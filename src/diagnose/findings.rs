@@ -113,9 +113,7 @@ pub(crate) fn timeout(ctx: Context<'_>, what: &str, limit: Duration) -> Diagnosi
                 .to_owned(),
         ),
         "tls" => (
-            format!(
-                "{address} accepted the TCP connection but did not answer the TLS handshake within {limit}."
-            ),
+            format!("{address} accepted the TCP connection but did not answer the TLS handshake within {limit}."),
             "Something listens on the port but never answers: a hung server or proxy, or a service waiting for \
              another protocol. Check what runs on this port (ss -ltnp) and its logs; raise --timeout if the \
              server is just slow."

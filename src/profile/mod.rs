@@ -8,7 +8,7 @@ mod url_input;
 
 pub use secret::Secret;
 pub use settings::{
-    Auth, ConnectionSettings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_TENANT, Scheme, SettingsError, TokenHeader, Verify,
+    Auth, ConnectionSettings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TENANT,
+    Scheme, SettingsError, TokenHeader, Verify,
 };
 pub use url_input::{Endpoint, parse_endpoint};

@@ -109,10 +109,9 @@ impl Auth {
             Self::Token { token, header: TokenHeader::XChromaToken } => {
                 Some(("x-chroma-token", token.expose().to_owned()))
             }
-            Self::Basic { user, password } => Some((
-                "authorization",
-                format!("Basic {}", encode(format!("{user}:{}", password.expose()).as_bytes())),
-            )),
+            Self::Basic { user, password } => {
+                Some(("authorization", format!("Basic {}", encode(format!("{user}:{}", password.expose()).as_bytes()))))
+            }
         }
     }
 }
@@ -232,10 +231,7 @@ impl ConnectionSettings {
         if let Some(name) = server_name
             && rustls_pki_types::ServerName::try_from(name.as_str()).is_err()
         {
-            return Err(SettingsError::new(
-                "server_name",
-                format!("`{name}` is neither a DNS name nor an IP address"),
-            ));
+            return Err(SettingsError::new("server_name", format!("`{name}` is neither a DNS name nor an IP address")));
         }
         match auth {
             Auth::Token { token, .. } if token.is_empty() => {
@@ -281,7 +277,8 @@ impl ConnectionSettings {
             }
         } else {
             if let Verify::CaFile(path) = &self.verify {
-                warnings.push(format!("the CA file is not used: the URL is http://, not https:// ({})", path.display()));
+                warnings
+                    .push(format!("the CA file is not used: the URL is http://, not https:// ({})", path.display()));
             }
             if self.client_cert.is_some() {
                 warnings.push("the client certificate is not used: the URL is http://, not https://".to_owned());
@@ -350,7 +347,11 @@ mod base64_lite {
     pub(super) fn encode(input: &[u8]) -> String {
         let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
         for chunk in input.chunks(3) {
-            let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+            let b = [
+                chunk.first().copied().unwrap_or(0),
+                chunk.get(1).copied().unwrap_or(0),
+                chunk.get(2).copied().unwrap_or(0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
                 if i <= chunk.len() {

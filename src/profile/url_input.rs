@@ -28,9 +28,8 @@ pub fn parse_endpoint(field: &'static str, input: &str) -> Result<Endpoint, Sett
     }
     let has_scheme = input.contains("://");
     let text = if has_scheme { input.to_owned() } else { format!("http://{input}") };
-    let url = url::Url::parse(&text).map_err(|err| {
-        SettingsError::new(field, format!("is not a valid URL ({err}): {}", redact_userinfo(input)))
-    })?;
+    let url = url::Url::parse(&text)
+        .map_err(|err| SettingsError::new(field, format!("is not a valid URL ({err}): {}", redact_userinfo(input))))?;
     let scheme = match url.scheme() {
         "https" => Scheme::Https,
         "http" => Scheme::Http,
@@ -122,15 +121,9 @@ mod tests {
 
     #[test]
     fn refusals_name_the_field() {
-        for bad in [
-            "",
-            "localhost",
-            "ftp://x:1",
-            "https://u:p@host:1",
-            "https://h:1/?a=b",
-            "https://h:0",
-            "http://exa mple:1",
-        ] {
+        for bad in
+            ["", "localhost", "ftp://x:1", "https://u:p@host:1", "https://h:1/?a=b", "https://h:0", "http://exa mple:1"]
+        {
             let err = parse_endpoint("url", bad).expect_err(bad);
             assert_eq!(err.field, "url", "{bad}");
         }
