@@ -43,11 +43,13 @@ pub struct ChromaClient {
     max_body_bytes: usize,
 }
 
-/// A successful response: status and body (bounded by the cap).
+/// A successful response's body (bounded by the cap) and the URL it came from.
 #[derive(Debug)]
-struct Body {
-    bytes: Vec<u8>,
-    url: String,
+pub(crate) struct Body {
+    /// The body.
+    pub(crate) bytes: Vec<u8>,
+    /// The URL requested.
+    pub(crate) url: String,
 }
 
 impl ChromaClient {
@@ -181,7 +183,7 @@ impl ChromaClient {
     }
 
     /// Builds the URL `<base>/api/vN/<segments>` (each segment percent-encoded).
-    fn url(&self, api: ApiVersion, segments: &[&str], query: &[(&str, &str)]) -> Url {
+    pub(crate) fn url(&self, api: ApiVersion, segments: &[&str], query: &[(&str, &str)]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(["api", api.as_str()]).extend(segments);
@@ -193,9 +195,28 @@ impl ChromaClient {
     }
 
     /// `GET` a path and read the body, turning error statuses into [`ChromaError::Status`].
-    async fn get(&self, api: ApiVersion, segments: &[&str], query: &[(&str, &str)]) -> Result<Body, ChromaError> {
+    pub(crate) async fn get(
+        &self,
+        api: ApiVersion,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<Body, ChromaError> {
         let url = self.url(api, segments, query);
         let request = self.http.get(url.clone());
+        self.send(request, url).await
+    }
+
+    /// `POST` a JSON body to a path (always with `Content-Type: application/json`) and read the answer.
+    pub(crate) async fn post_json(
+        &self,
+        api: ApiVersion,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Result<Body, ChromaError> {
+        let url = self.url(api, segments, query);
+        let bytes = serde_json::to_vec(body).map_err(|err| ChromaError::Build { detail: err.to_string() })?;
+        let request = self.http.post(url.clone()).header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes);
         self.send(request, url).await
     }
 
@@ -229,7 +250,8 @@ async fn read_capped(mut response: reqwest::Response, cap: usize, url: &str) -> 
     Ok(bytes)
 }
 
-fn decode<T>(body: &Body, parse: impl FnOnce(&[u8]) -> Result<T, String>) -> Result<T, ChromaError> {
+/// Parses a body with `parse`, turning a parse failure into [`ChromaError::Decode`].
+pub(crate) fn decode<T>(body: &Body, parse: impl FnOnce(&[u8]) -> Result<T, String>) -> Result<T, ChromaError> {
     parse(&body.bytes).map_err(|detail| ChromaError::Decode {
         detail,
         body_snippet: snippet(&body.bytes),

@@ -35,7 +35,8 @@ fn json_output_of_a_healthy_tls_server() {
     let report = json(&output);
     assert_eq!(report["ok"], true);
     assert_eq!(report["diagnosis"]["code"], "ok");
-    let steps: Vec<&str> = report["steps"].as_array().expect("steps").iter().map(|s| s["step"].as_str().expect("name")).collect();
+    let steps: Vec<&str> =
+        report["steps"].as_array().expect("steps").iter().map(|s| s["step"].as_str().expect("name")).collect();
     assert_eq!(steps, ["dns", "tcp", "tls", "http", "api", "auth", "tenant", "collections"]);
     for step in report["steps"].as_array().expect("steps") {
         assert_eq!(step["status"], "ok", "{step}");
