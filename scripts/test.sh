@@ -3,25 +3,34 @@
 #
 #  1. cargo fmt --check and cargo clippy --all-targets -- -D warnings
 #     (skipped with CHROMA_CONNECT_SKIP_LINT=1);
-#  2. makes (or reuses) a venv with chromadb==1.5.9 in
-#     ${CHROMA_CONNECT_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chroma-connect-tests}/venv-1.5.9;
-#  3. starts a real Chroma server on a free port of 127.0.0.1, with its data, HOME and log in a
-#     temporary folder under ${TMPDIR:-/tmp}, and seeds it with scripts/seed.py;
-#  4. runs `cargo test --all-targets "$@"` with CHROMA_TEST_URL=http://127.0.0.1:PORT;
-#  5. always stops the server and removes the temporary folder, and exits with cargo's status.
+#  2. makes (or reuses) a venv with chromadb==1.5.9 and one with chromadb==0.4.24 (plus the pins it needs:
+#     numpy<2, fastapi==0.110.0, posthog<6) in
+#     ${CHROMA_CONNECT_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chroma-connect-tests}/venv-VERSION;
+#  3. starts both as real Chroma servers, in parallel, on free ports of 127.0.0.1, with their data, HOME
+#     and logs in a temporary folder under ${TMPDIR:-/tmp}, and seeds them (in parallel) with
+#     scripts/seed.py (1.5.9) and scripts/seed_v1.py (0.4.24, with the 0.4.24 venv's own client);
+#  4. runs `cargo test --all-targets "$@"` with CHROMA_TEST_URL=http://127.0.0.1:PORT (1.5.9, API v2) and
+#     CHROMA_V1_TEST_URL=http://127.0.0.1:PORT2 (0.4.24, API v1 only), and CHROMA_TEST_PYTHON /
+#     CHROMA_V1_TEST_PYTHON (each venv's python, for comparisons with chromadb's own client), inside a private D-Bus
+#     session (dbus-run-session) with an unlocked gnome-keyring Secret Service and HOME/XDG_* in the
+#     temporary folder, so that the profile tests use a real keychain (gnome-keyring and dbus are
+#     installed with apt-get when missing and running as root);
+#  5. always stops both servers and removes the temporary folder, and exits with cargo's status.
 #
 # Examples: ./scripts/test.sh --test it
 #           CHROMA_CONNECT_SKIP_LINT=1 ./scripts/test.sh --test it smoke -- --nocapture
 # Other knobs: CHROMA_CONNECT_PYTHON (python used to make the venv, default python3),
-#              CHROMA_CONNECT_KEEP_TMP=1 (keep the temporary folder, for looking at chroma.log).
+#              CHROMA_CONNECT_KEEP_TMP=1 (keep the temporary folder, for looking at chroma*.log).
 set -euo pipefail
 
 CHROMA_VERSION=1.5.9
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CHROMA_CONNECT_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chroma-connect-tests}
 VENV=$CACHE/venv-$CHROMA_VERSION
-# Written only after a complete, verified install: a venv without it is half-made.
-MARKER=$VENV/.chroma-connect-ready
+# The old generation (API v1 only), for the browsing tests; without these pins it does not start.
+V1_VERSION=0.4.24
+V1_VENV=$CACHE/venv-$V1_VERSION
+V1_PINS=("numpy<2" "fastapi==0.110.0" "posthog<6")
 PYTHON=${CHROMA_CONNECT_PYTHON:-python3}
 
 START=$SECONDS
@@ -43,16 +52,24 @@ else
     say "lint skipped (CHROMA_CONNECT_SKIP_LINT=1)"
 fi
 
-# ---------------------------------------------------------------- venv
+# ---------------------------------------------------------------- venvs
+# venv_works VERSION VENV: the venv imports chromadb VERSION.
 venv_works() {
-    [[ -x $VENV/bin/chroma && -x $VENV/bin/python ]] &&
-        "$VENV/bin/python" -c "import chromadb, sys; sys.exit(chromadb.__version__ != '$CHROMA_VERSION')" \
+    local version=$1 venv=$2
+    [[ -x $venv/bin/chroma && -x $venv/bin/python ]] &&
+        "$venv/bin/python" -c "import chromadb, sys; sys.exit(chromadb.__version__ != '$version')" \
             >/dev/null 2>&1
 }
 
+# ensure_venv VERSION VENV PIP_REQUIREMENT...: makes (or reuses) VENV with these requirements.
 ensure_venv() {
+    local version=$1 venv=$2
+    shift 2
+    # Written only after a complete, verified install: a venv without it is half-made.
+    local marker=$venv/.chroma-connect-ready
+    local log=$CACHE/pip-install-$version.log
     # -x follows symlinks: a venv whose base python went away fails here and is rebuilt.
-    [[ -f $MARKER && -x $VENV/bin/chroma && -x $VENV/bin/python ]] && return 0
+    [[ -f $marker && -x $venv/bin/chroma && -x $venv/bin/python ]] && return 0
     mkdir -p "$CACHE"
     # One installer at a time (two test runs started together share the cache).
     exec 9>"$CACHE/install.lock"
@@ -60,59 +77,68 @@ ensure_venv() {
         say "taking the venv lock $CACHE/install.lock"
         flock 9
     fi
-    if [[ -f $MARKER && -x $VENV/bin/chroma && -x $VENV/bin/python ]]; then
+    if [[ -f $marker && -x $venv/bin/chroma && -x $venv/bin/python ]]; then
         exec 9>&-
         return 0
     fi
-    if venv_works; then
-        # A venv made by hand or by an older version of this script: accept it.
-        say "found a working chromadb $CHROMA_VERSION venv at $VENV"
+    if venv_works "$version" "$venv" && "$venv/bin/python" -m pip install --disable-pip-version-check -q "$@" \
+        >"$log" 2>&1; then
+        # A venv made by hand or by an older version of this script: accept it (with the pins applied).
+        say "found a working chromadb $version venv at $venv"
     else
-        if [[ -e $VENV ]]; then
-            say "removing a half-made venv at $VENV"
-            rm -rf "$VENV"
+        if [[ -e $venv ]]; then
+            say "removing a half-made venv at $venv"
+            rm -rf "$venv"
         fi
-        say "installing chromadb==$CHROMA_VERSION into $VENV (about a minute, 500 MB; log: $CACHE/pip-install.log)"
-        if ! { "$PYTHON" -m venv "$VENV" &&
-            "$VENV/bin/python" -m pip install --disable-pip-version-check -q "chromadb==$CHROMA_VERSION"; } \
-            >"$CACHE/pip-install.log" 2>&1; then
-            tail -n 30 "$CACHE/pip-install.log" >&2 || true
-            rm -rf "$VENV"
-            die "installing chromadb==$CHROMA_VERSION failed (log above)"
+        say "installing $* into $venv (about a minute, 500 MB; log: $log)"
+        if ! { "$PYTHON" -m venv "$venv" &&
+            "$venv/bin/python" -m pip install --disable-pip-version-check -q "$@"; } >"$log" 2>&1; then
+            tail -n 30 "$log" >&2 || true
+            rm -rf "$venv"
+            die "installing chromadb==$version failed (log above)"
         fi
-        venv_works || {
-            rm -rf "$VENV"
-            die "chromadb==$CHROMA_VERSION installed but does not import"
+        venv_works "$version" "$venv" || {
+            rm -rf "$venv"
+            die "chromadb==$version installed but does not import"
         }
     fi
-    date -u +%Y-%m-%dT%H:%M:%SZ >"$MARKER"
+    date -u +%Y-%m-%dT%H:%M:%SZ >"$marker"
     exec 9>&-
 }
 
-ensure_venv
+ensure_venv "$CHROMA_VERSION" "$VENV" "chromadb==$CHROMA_VERSION"
+ensure_venv "$V1_VERSION" "$V1_VENV" "chromadb==$V1_VERSION" "${V1_PINS[@]}"
 
-# ---------------------------------------------------------------- server
+# ---------------------------------------------------------------- servers
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/chroma-connect-tests.XXXXXX")
-SERVER_PID=
+SERVER_PIDS=()
 
 # shellcheck disable=SC2317  # invoked through the trap below
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    if [[ -n $SERVER_PID ]]; then
-        # The server was started with setsid: it leads its own process group.
-        kill -TERM -- "-$SERVER_PID" 2>/dev/null || kill -TERM "$SERVER_PID" 2>/dev/null || true
-        local i
+    if ((${#SERVER_PIDS[@]} > 0)); then
+        # The servers were started with setsid: each leads its own process group. Stop them together.
+        local pid i alive
+        for pid in "${SERVER_PIDS[@]}"; do
+            kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+        done
         for ((i = 0; i < 100; i++)); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
+            alive=0
+            for pid in "${SERVER_PIDS[@]}"; do
+                kill -0 "$pid" 2>/dev/null && alive=1
+            done
+            ((alive)) || break
             sleep 0.1
         done
-        if kill -0 "$SERVER_PID" 2>/dev/null; then
-            say "Chroma did not stop on SIGTERM within 10 s: SIGKILL"
-            kill -KILL -- "-$SERVER_PID" 2>/dev/null || kill -KILL "$SERVER_PID" 2>/dev/null || true
-        fi
-        wait "$SERVER_PID" 2>/dev/null || true
-        say "Chroma stopped"
+        for pid in "${SERVER_PIDS[@]}"; do
+            if kill -0 "$pid" 2>/dev/null; then
+                say "Chroma (pid $pid) did not stop on SIGTERM within 10 s: SIGKILL"
+                kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+            fi
+            wait "$pid" 2>/dev/null || true
+        done
+        say "Chroma servers stopped"
     fi
     if [[ ${CHROMA_CONNECT_KEEP_TMP:-0} == 1 ]]; then
         say "kept $TMP"
@@ -125,39 +151,93 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mkdir -p "$TMP/home" "$TMP/data"
-PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-BASE=http://127.0.0.1:$PORT
-LOG=$TMP/chroma.log
+free_port() {
+    "$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
 
-say "starting Chroma $CHROMA_VERSION on $BASE (data and log in $TMP)"
+mkdir -p "$TMP/home" "$TMP/data" "$TMP/home-v1" "$TMP/data-v1"
+PORT=$(free_port)
+V1_PORT=$(free_port)
+while [[ $V1_PORT == "$PORT" ]]; do V1_PORT=$(free_port); done
+BASE=http://127.0.0.1:$PORT
+V1_BASE=http://127.0.0.1:$V1_PORT
+LOG=$TMP/chroma.log
+V1_LOG=$TMP/chroma-v1.log
+
+say "starting Chroma $CHROMA_VERSION on $BASE and Chroma $V1_VERSION on $V1_BASE (data and logs in $TMP)"
 # `chroma run` 1.x has no --log-path: its log is its stdout/stderr.
 HOME=$TMP/home ANONYMIZED_TELEMETRY=False NO_COLOR=1 \
     setsid "$VENV/bin/chroma" run --path "$TMP/data" --host 127.0.0.1 --port "$PORT" \
     </dev/null >"$LOG" 2>&1 &
+SERVER_PIDS+=($!)
 SERVER_PID=$!
+# 0.4.x writes chroma.log into the working directory unless told otherwise.
+HOME=$TMP/home-v1 ANONYMIZED_TELEMETRY=False NO_COLOR=1 \
+    setsid "$V1_VENV/bin/chroma" run --path "$TMP/data-v1" --host 127.0.0.1 --port "$V1_PORT" \
+    --log-path "$V1_LOG" </dev/null >"$TMP/chroma-v1.out" 2>&1 &
+SERVER_PIDS+=($!)
+V1_SERVER_PID=$!
 
-deadline=$((SECONDS + 60))
-until curl -fsS --noproxy '*' --max-time 2 -o /dev/null "$BASE/api/v2/heartbeat" 2>/dev/null; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        tail -n 40 "$LOG" >&2 || true
-        die "Chroma exited before answering its heartbeat (log above)"
-    fi
-    if ((SECONDS >= deadline)); then
-        tail -n 40 "$LOG" >&2 || true
-        die "no heartbeat from $BASE within 60 s (log above)"
-    fi
-    sleep 0.2
-done
-say "Chroma is up"
+# wait_for NAME PID URL LOG: until URL answers, the process dies, or 60 s pass.
+wait_for() {
+    local name=$1 pid=$2 url=$3 log=$4
+    local deadline=$((SECONDS + 60))
+    until curl -fsS --noproxy '*' --max-time 2 -o /dev/null "$url" 2>/dev/null; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 40 "$log" >&2 || true
+            die "$name exited before answering its heartbeat (log above)"
+        fi
+        if ((SECONDS >= deadline)); then
+            tail -n 40 "$log" >&2 || true
+            die "no heartbeat from $name at $url within 60 s (log above)"
+        fi
+        sleep 0.2
+    done
+}
+wait_for "Chroma $CHROMA_VERSION" "$SERVER_PID" "$BASE/api/v2/heartbeat" "$LOG"
+wait_for "Chroma $V1_VERSION" "$V1_SERVER_PID" "$V1_BASE/api/v1/heartbeat" "$V1_LOG"
+say "both Chroma servers are up; seeding them"
 
-HOME=$TMP/home ANONYMIZED_TELEMETRY=False "$VENV/bin/python" "$ROOT/scripts/seed.py" 127.0.0.1 "$PORT" ||
-    die "seeding failed"
+HOME=$TMP/home ANONYMIZED_TELEMETRY=False "$VENV/bin/python" "$ROOT/scripts/seed.py" 127.0.0.1 "$PORT" &
+SEED_PID=$!
+HOME=$TMP/home-v1 ANONYMIZED_TELEMETRY=False "$V1_VENV/bin/python" "$ROOT/scripts/seed_v1.py" 127.0.0.1 "$V1_PORT" &
+V1_SEED_PID=$!
+wait "$SEED_PID" || die "seeding Chroma $CHROMA_VERSION failed"
+wait "$V1_SEED_PID" || die "seeding Chroma $V1_VERSION failed"
+
+# ---------------------------------------------------------------- keychain
+# The profile tests store secrets in a real Secret Service: gnome-keyring, unlocked, on a private session
+# bus that lives as long as cargo test. HOME and the XDG folders point into $TMP so that nothing touches
+# the user's own keyring; cargo and rustup keep their homes.
+if ! command -v gnome-keyring-daemon >/dev/null || ! command -v dbus-run-session >/dev/null; then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        say "installing gnome-keyring and dbus-daemon (for the keychain tests)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            gnome-keyring dbus-daemon; } >"$TMP/apt.log" 2>&1 || {
+            tail -n 20 "$TMP/apt.log" >&2
+            die "installing gnome-keyring failed (log above)"
+        }
+    else
+        die "the keychain tests need gnome-keyring-daemon and dbus-run-session: apt-get install gnome-keyring dbus-daemon"
+    fi
+fi
+export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo} RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
+KEYRING_HOME=$TMP/keyring-home
+mkdir -p "$KEYRING_HOME/config" "$KEYRING_HOME/data" "$KEYRING_HOME/cache" "$KEYRING_HOME/run"
+chmod 700 "$KEYRING_HOME/run"
 
 # ---------------------------------------------------------------- tests
-export CHROMA_TEST_URL=$BASE
-say "cargo test --all-targets $*"
+export CHROMA_TEST_URL=$BASE CHROMA_V1_TEST_URL=$V1_BASE
+# Each server's own Python client, for tests that compare our answers with chromadb's.
+export CHROMA_TEST_PYTHON=$VENV/bin/python CHROMA_V1_TEST_PYTHON=$V1_VENV/bin/python
+say "cargo test --all-targets $* (in dbus-run-session with gnome-keyring)"
 status=0
-cargo test --all-targets "$@" || status=$?
+# shellcheck disable=SC2016  # $@ is expanded by the inner shell
+HOME=$KEYRING_HOME XDG_CONFIG_HOME=$KEYRING_HOME/config XDG_DATA_HOME=$KEYRING_HOME/data \
+    XDG_CACHE_HOME=$KEYRING_HOME/cache XDG_RUNTIME_DIR=$KEYRING_HOME/run CHROMA_CONNECT_TEST_KEYCHAIN=1 \
+    dbus-run-session -- bash -c '
+        printf %s chroma-connect-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null ||
+            { echo "test.sh: gnome-keyring-daemon did not start" >&2; exit 1; }
+        exec cargo test --all-targets "$@"' bash "$@" || status=$?
 say "cargo test exited with $status"
 exit "$status"

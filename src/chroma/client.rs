@@ -229,7 +229,9 @@ impl ChromaClient {
         if status.is_success() {
             Ok(Body { bytes, url: url_text })
         } else {
-            Err(ChromaError::Status { response: ErrorResponse::parse(status.as_u16(), &headers, &bytes, &url_text) })
+            Err(ChromaError::Status {
+                response: Box::new(ErrorResponse::parse(status.as_u16(), &headers, &bytes, &url_text)),
+            })
         }
     }
 }

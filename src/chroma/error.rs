@@ -20,8 +20,8 @@ pub enum ChromaError {
     /// The server answered with a non-success status.
     #[error("{response}")]
     Status {
-        /// What the server said.
-        response: ErrorResponse,
+        /// What the server said (boxed: it is much larger than the other variants).
+        response: Box<ErrorResponse>,
     },
     /// A success status whose body is not what a Chroma server sends.
     #[error("unexpected response body: {detail} ({url})")]
@@ -86,7 +86,7 @@ pub struct ErrorResponse {
     pub status: u16,
     /// Chroma's `error` field (`NotFoundError`, `AuthError`, `InvalidArgumentError`, ...), when present.
     pub error_kind: Option<String>,
-    /// The server's message: Chroma's `message`, FastAPI's `detail`, or the start of a non-JSON body.
+    /// The server's message: Chroma's `message`, `FastAPI`'s `detail`, or the start of a non-JSON body.
     pub message: String,
     /// True when the body was Chroma-shaped JSON (`{"error": ...}`); false for HTML pages and empty bodies.
     pub chroma_shaped: bool,
@@ -116,7 +116,7 @@ impl fmt::Display for ErrorResponse {
 impl ErrorResponse {
     /// Builds an error response from a status, headers and body, understanding every dialect of Chroma's
     /// error bodies: `{"error","message"}` (1.x, 0.5.x), `{"error":"ValueError('...')"}` (0.4.x),
-    /// FastAPI's `{"detail": ...}`, and non-JSON pages (proxies).
+    /// `FastAPI`'s `{"detail": ...}`, and non-JSON pages (proxies).
     #[must_use]
     pub fn parse(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8], url: &str) -> Self {
         let header = |name: reqwest::header::HeaderName| {
@@ -211,7 +211,7 @@ mod tests {
         let r = parse(500, r#"{"error":"NotFoundError('Tenant no_such_tenant not found')"}"#);
         assert_eq!(r.error_kind.as_deref(), Some("NotFoundError"));
         assert_eq!(r.message, "NotFoundError('Tenant no_such_tenant not found')");
-        assert!(ChromaError::Status { response: r }.is_not_found());
+        assert!(ChromaError::Status { response: Box::new(r) }.is_not_found());
     }
 
     #[test]

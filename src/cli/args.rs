@@ -23,6 +23,14 @@ pub enum Command {
     /// Check a connection step by step (dns, tcp, tls, http, api, auth, tenant, collections) and name the cause
     /// of any failure. Exit status: 0 ok, 1 problem found, 2 usage or configuration error.
     Check(CheckArgs),
+    /// Saved connections: list, show, add, edit, remove, export, import. Secrets go to the OS keychain.
+    Profiles(super::profiles::ProfilesArgs),
+    /// List the collections of a database with their record counts, dimension, distance space and metadata.
+    /// Exit status: 0 ok, 1 server or connection problem, 2 usage or configuration error.
+    Collections(super::collections::CollectionsArgs),
+    /// Show a page of a collection's records (filters: --where, --where-document, --ids), or with --similar-to ID
+    /// the records nearest to one record. Exit status: 0 ok, 1 server or connection problem, 2 usage error.
+    Records(super::records::RecordsArgs),
 }
 
 /// `check` arguments.
@@ -39,16 +47,21 @@ pub struct CheckArgs {
 /// How to reach the server: URL, trust, client certificate, credentials, tenant and database.
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
-    /// Server URL, e.g. https://chroma.example.com:8443 (default port 443 for https, 80 for http), or host:port
-    /// for plain HTTP.
-    pub url: String,
+    /// Server URL, e.g. `https://chroma.example.com:8443` (default port 443 for https, 80 for http), or host:port
+    /// for plain HTTP. With --profile, replaces the profile's URL.
+    #[arg(required_unless_present = "profile")]
+    pub url: Option<String>,
+    /// Use the saved profile NAME (see `profiles list`); flags given as well override its settings.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
 
     /// Trust only the CA certificate(s) in this file (PEM, PEM bundle or DER) instead of the system store.
     #[arg(long, value_name = "PATH", conflicts_with = "insecure", help_heading = "Trust")]
     pub ca_file: Option<PathBuf>,
-    /// With --ca-file: `only` trusts just the file (like Python's verify=path); `merge` adds it to the system store.
-    #[arg(long, value_enum, default_value_t = CaModeArg::Only, requires = "ca_file", help_heading = "Trust")]
-    pub ca_mode: CaModeArg,
+    /// With a CA file: `only` trusts just the file (like Python's verify=path; the default); `merge` adds it to the
+    /// system store.
+    #[arg(long, value_enum, help_heading = "Trust")]
+    pub ca_mode: Option<CaModeArg>,
     /// Do not verify the server's certificate at all (verify = false). The connection is encrypted but the server
     /// is not authenticated.
     #[arg(long, help_heading = "Trust")]
@@ -56,6 +69,10 @@ pub struct ConnectionArgs {
     /// Verify the certificate for (and send SNI as) this name while connecting to the URL's address.
     #[arg(long, value_name = "NAME", help_heading = "Trust")]
     pub server_name: Option<String>,
+    /// Require the server certificate to have this SHA-256 fingerprint (as a pinned profile does): another
+    /// certificate fails with `tls.pin_mismatch`.
+    #[arg(long, value_name = "SHA256", help_heading = "Trust")]
+    pub pin: Option<String>,
     /// Client certificate (PEM) for servers that require mutual TLS.
     #[arg(long, value_name = "PATH", requires = "client_key", help_heading = "Client certificate")]
     pub client_cert: Option<PathBuf>,
@@ -69,9 +86,9 @@ pub struct ConnectionArgs {
     /// The token itself. Prefer --token-env: a token on the command line is visible to other local users.
     #[arg(long, value_name = "TOKEN", conflicts_with = "basic_user", help_heading = "Authentication")]
     pub token: Option<String>,
-    /// Header that carries the token.
-    #[arg(long, value_enum, default_value_t = AuthHeaderArg::Bearer, help_heading = "Authentication")]
-    pub auth_header: AuthHeaderArg,
+    /// Header that carries the token (default: bearer, or the profile's).
+    #[arg(long, value_enum, help_heading = "Authentication")]
+    pub auth_header: Option<AuthHeaderArg>,
     /// User for HTTP basic authentication (the password comes from --password-env).
     #[arg(long, value_name = "USER", requires = "password_env", help_heading = "Authentication")]
     pub basic_user: Option<String>,
@@ -79,16 +96,16 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "VAR", requires = "basic_user", help_heading = "Authentication")]
     pub password_env: Option<String>,
 
-    /// Chroma tenant.
-    #[arg(long, default_value = crate::profile::DEFAULT_TENANT, help_heading = "Chroma")]
-    pub tenant: String,
-    /// Chroma database.
-    #[arg(long, default_value = crate::profile::DEFAULT_DATABASE, help_heading = "Chroma")]
-    pub database: String,
-    /// Seconds to wait for each request (the TCP connection and TLS handshake wait at most 10 s, or less when
-    /// this is shorter).
-    #[arg(long, value_name = "SECS", default_value_t = 30.0, help_heading = "Chroma")]
-    pub timeout: f64,
+    /// Chroma tenant (default: `default_tenant`, or the profile's).
+    #[arg(long, help_heading = "Chroma")]
+    pub tenant: Option<String>,
+    /// Chroma database (default: `default_database`, or the profile's).
+    #[arg(long, help_heading = "Chroma")]
+    pub database: Option<String>,
+    /// Seconds to wait for each request (default: 30, or the profile's; the TCP connection and TLS handshake
+    /// wait at most 10 s, or less when this is shorter).
+    #[arg(long, value_name = "SECS", help_heading = "Chroma")]
+    pub timeout: Option<f64>,
 }
 
 /// `--ca-mode`.
@@ -110,43 +127,95 @@ pub enum AuthHeaderArg {
 }
 
 impl ConnectionArgs {
-    /// The connection settings these arguments describe. Environment variables named by `--token-env` and
-    /// `--password-env` are read here; errors name the flag.
+    /// The connection settings these arguments describe: the saved profile named by `--profile` (with its
+    /// secret), if any, with every flag given explicitly applied on top; otherwise the URL and the flags.
+    /// Environment variables named by `--token-env` and `--password-env` are read here; errors name the flag.
     pub fn to_settings(&self) -> Result<ConnectionSettings, SettingsError> {
-        let mut settings = ConnectionSettings::from_url(&self.url)?;
-        settings.verify = match (&self.ca_file, self.insecure) {
-            (Some(path), _) => Verify::CaFile(path.clone()),
-            (None, true) => Verify::Off,
-            (None, false) => Verify::System,
+        let mut settings = match (&self.profile, &self.url) {
+            (Some(name), url) => {
+                let mut settings = super::profiles::settings_for_profile(name)?;
+                if let Some(url) = url {
+                    settings.endpoint = crate::profile::parse_endpoint("url", url)?;
+                }
+                settings
+            }
+            (None, Some(url)) => ConnectionSettings::from_url(url)?,
+            (None, None) => return Err(SettingsError::new("url", "is missing: give a URL or --profile NAME")),
         };
-        settings.ca_mode = match self.ca_mode {
-            CaModeArg::Only => CaMode::Only,
-            CaModeArg::Merge => CaMode::Merge,
-        };
-        settings.server_name.clone_from(&self.server_name);
-        settings.client_cert.clone_from(&self.client_cert);
-        settings.client_key.clone_from(&self.client_key);
-        let header = match self.auth_header {
+        if let Some(path) = &self.ca_file {
+            settings.verify = Verify::CaFile(path.clone());
+        }
+        if self.insecure {
+            settings.verify = Verify::Off;
+        }
+        if let Some(mode) = self.ca_mode {
+            if !matches!(settings.verify, Verify::CaFile(_)) {
+                return Err(SettingsError::new("ca_mode", "applies only with a CA file (--ca-file)"));
+            }
+            settings.ca_mode = match mode {
+                CaModeArg::Only => CaMode::Only,
+                CaModeArg::Merge => CaMode::Merge,
+            };
+        }
+        if let Some(name) = &self.server_name {
+            settings.server_name = Some(name.clone());
+        }
+        if let Some(pin) = &self.pin {
+            settings.pinned_sha256 = Some(crate::profile::normalize_sha256_fingerprint("pin", pin)?);
+        }
+        if let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) {
+            settings.client_cert = Some(cert.clone());
+            settings.client_key = Some(key.clone());
+        }
+        let header_flag = self.auth_header.map(|header| match header {
             AuthHeaderArg::Bearer => TokenHeader::Bearer,
             AuthHeaderArg::XChromaToken => TokenHeader::XChromaToken,
+        });
+        let header = match (&settings.auth, header_flag) {
+            (_, Some(header)) => header,
+            (Auth::Token { header, .. }, None) => *header,
+            _ => TokenHeader::Bearer,
         };
-        settings.auth = match (&self.token_env, &self.token, &self.basic_user, &self.password_env) {
-            (Some(var), _, _, _) => Auth::Token { token: Secret::new(read_env("token_env", var)?), header },
-            (None, Some(token), _, _) => Auth::Token { token: Secret::new(token.clone()), header },
-            (None, None, Some(user), Some(var)) => {
-                Auth::Basic { user: user.clone(), password: Secret::new(read_env("password_env", var)?) }
+        match (&self.token_env, &self.token, &self.basic_user, &self.password_env) {
+            (Some(var), _, _, _) => {
+                settings.auth = Auth::Token { token: Secret::new(read_env("token_env", var)?), header };
             }
-            _ => Auth::None,
-        };
-        settings.tenant.clone_from(&self.tenant);
-        settings.database.clone_from(&self.database);
-        if !self.timeout.is_finite() || self.timeout <= 0.0 || self.timeout > 86_400.0 {
-            return Err(SettingsError::new("timeout", "must be a number of seconds between 0 and 86400"));
+            (None, Some(token), _, _) => settings.auth = Auth::Token { token: Secret::new(token.clone()), header },
+            (None, None, Some(user), Some(var)) => {
+                settings.auth =
+                    Auth::Basic { user: user.clone(), password: Secret::new(read_env("password_env", var)?) };
+            }
+            _ => {
+                if let Auth::Token { header: profile_header, .. } = &mut settings.auth {
+                    *profile_header = header;
+                }
+            }
         }
-        settings.request_timeout = Duration::from_secs_f64(self.timeout);
-        settings.connect_timeout = settings.request_timeout.min(crate::profile::DEFAULT_CONNECT_TIMEOUT);
+        if let Some(tenant) = &self.tenant {
+            settings.tenant.clone_from(tenant);
+        }
+        if let Some(database) = &self.database {
+            settings.database.clone_from(database);
+        }
+        if let Some(timeout) = self.timeout {
+            if !timeout.is_finite() || timeout <= 0.0 || timeout > 86_400.0 {
+                return Err(SettingsError::new("timeout", "must be a number of seconds between 0 and 86400"));
+            }
+            settings.request_timeout = Duration::from_secs_f64(timeout);
+            settings.connect_timeout = settings.request_timeout.min(settings.connect_timeout);
+        }
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// What the settings are for, as shown when they cannot be read: the URL, or `profile NAME`.
+    #[must_use]
+    pub fn target_label(&self) -> String {
+        match (&self.url, &self.profile) {
+            (Some(url), _) => url.clone(),
+            (None, Some(name)) => format!("profile {name}"),
+            (None, None) => String::new(),
+        }
     }
 }
 
@@ -171,7 +240,7 @@ mod tests {
         let mut all = vec!["chroma-connect", "check"];
         all.extend_from_slice(args);
         let cli = Cli::try_parse_from(all).map_err(|e| e.to_string())?;
-        let Command::Check(check) = cli.command;
+        let Command::Check(check) = cli.command else { return Err("not check".to_owned()) };
         check.connection.to_settings().map_err(|e| e.to_string())
     }
 

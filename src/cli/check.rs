@@ -15,7 +15,7 @@ pub(super) async fn run(args: CheckArgs) -> u8 {
     let settings = match args.connection.to_settings() {
         Ok(settings) => settings,
         Err(err) => {
-            let report = CheckReport::settings_failure(&args.connection.url, &err);
+            let report = CheckReport::settings_failure(&args.connection.target_label(), &err);
             print(&report, args.json, true);
             return EXIT_USAGE;
         }

@@ -4,7 +4,12 @@
 //! 130 when interrupted.
 
 mod args;
+mod browse;
 mod check;
+mod collections;
+mod profiles;
+mod records;
+mod table;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -48,6 +53,9 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check::run(args).await,
+        Command::Profiles(args) => profiles::run(args).await,
+        Command::Collections(args) => collections::run(args).await,
+        Command::Records(args) => records::run(args).await,
     }
 }
 

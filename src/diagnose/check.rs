@@ -133,12 +133,11 @@ impl<'a> Checker<'a> {
 
         let addresses = self.dns().await?;
         let tcp = self.tcp(&addresses).await?;
-        match &tls_client {
-            Some(tls_client) => self.tls(tcp, tls_client).await?,
-            None => {
-                drop(tcp);
-                self.skip(Step::Tls, "not used: the URL is http://");
-            }
+        if let Some(tls_client) = &tls_client {
+            self.tls(tcp, tls_client).await?;
+        } else {
+            drop(tcp);
+            self.skip(Step::Tls, "not used: the URL is http://");
         }
 
         let client = ChromaClient::new(
@@ -270,6 +269,16 @@ impl<'a> Checker<'a> {
             }
         }
 
+        // Trust on first use: the certificate must be the pinned one, whether or not it verifies.
+        let mut pin_note = "";
+        if let Some(pinned) = &settings.pinned_sha256 {
+            let presented = handshake.chain.first().map(|leaf| tls::sha256_fingerprint(leaf));
+            if presented.as_deref() != Some(pinned.as_str()) {
+                return Err(self.fail(findings::pin_mismatch(pinned, presented.as_deref())));
+            }
+            pin_note = "; matches the pinned fingerprint";
+        }
+
         let verified = match &settings.verify {
             Verify::Off => None,
             Verify::System => Some("system trust store".to_owned()),
@@ -277,10 +286,13 @@ impl<'a> Checker<'a> {
         };
         let session = format!("{} {}", handshake.protocol, handshake.cipher_suite);
         match verified {
-            Some(by) => {
-                self.end(StepStatus::Ok, format!("{session}; certificate valid for {} ({by})", settings.tls_name()))
+            Some(by) => self.end(
+                StepStatus::Ok,
+                format!("{session}; certificate valid for {} ({by}){pin_note}", settings.tls_name()),
+            ),
+            None => {
+                self.end(StepStatus::Warning, format!("{session}; certificate NOT verified (--insecure){pin_note}"));
             }
-            None => self.end(StepStatus::Warning, format!("{session}; certificate NOT verified (--insecure)")),
         }
         Ok(())
     }
@@ -544,7 +556,9 @@ async fn speaks_plain_http(address: SocketAddr, limit: Duration) -> bool {
     matches!(tokio::time::timeout(limit, attempt).await, Ok(Ok(true)))
 }
 
-/// True when `address` completes a TLS handshake (with verification off: only the protocol matters here).
+/// True when `address` answers a `ClientHello` in TLS: the handshake completes (verification is off: only the
+/// protocol matters here), or fails with a TLS alert from the server (e.g. a TLS 1.2 server demanding a client
+/// certificate), rather than with garbage or a closed connection.
 async fn speaks_tls(address: SocketAddr, name: &str, limit: Duration) -> bool {
     let settings = tls::TlsSettings { trust: Trust::Insecure, client_identity: None };
     let options = BuildOptions { alpn_http1_only: true, resumption: false };
@@ -553,8 +567,11 @@ async fn speaks_tls(address: SocketAddr, name: &str, limit: Duration) -> bool {
         return false;
     };
     let attempt = async {
-        let tcp = TcpStream::connect(address).await.ok()?;
-        tls::handshake(tcp, &client, name).await.ok()
+        let Ok(tcp) = TcpStream::connect(address).await else { return false };
+        match tls::handshake(tcp, &client, name).await {
+            Ok(_) => true,
+            Err(probe) => matches!(probe.rustls_error(), Some(rustls::Error::AlertReceived(_))),
+        }
     };
-    matches!(tokio::time::timeout(limit, attempt).await, Ok(Some(_)))
+    matches!(tokio::time::timeout(limit, attempt).await, Ok(true))
 }

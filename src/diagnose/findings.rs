@@ -2,6 +2,7 @@
 //!
 //! Pure functions of the failure and the settings: tested without a network.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::chroma::{ChromaError, ErrorResponse};
@@ -225,6 +226,7 @@ pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
             )
         }
         TlsFailure::NameMismatch { expected, presented } => {
+            let expected = if expected.is_empty() { name } else { expected.as_str() };
             let names = if presented.is_empty() { "no names".to_owned() } else { presented.join(", ") };
             let example = presented.iter().find(|n| !n.starts_with('*')).cloned().unwrap_or_else(|| "NAME".to_owned());
             let san = if expected.parse::<std::net::IpAddr>().is_ok() { "IP" } else { "DNS" };
@@ -288,6 +290,22 @@ pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
     }
 }
 
+/// The server presented another certificate than the pinned one (trust on first use).
+pub(crate) fn pin_mismatch(pinned: &str, presented: Option<&str>) -> Diagnosis {
+    let presented_text = presented.unwrap_or("no certificate");
+    let repin = presented.unwrap_or("SHA256");
+    diagnosis(
+        Code::TlsPinMismatch,
+        format!("The server's certificate changed: pinned {pinned}, server now presents {presented_text}."),
+        format!(
+            "If the change is expected (the certificate was renewed or replaced), re-pin it: chroma-connect profiles \
+             edit NAME --pin {repin} (or --pin-current; --unpin removes the pin). Otherwise something between you \
+             and the server may be intercepting the connection: compare the fingerprint with the one on the \
+             server (openssl x509 -noout -fingerprint -sha256 -in server.pem) before trusting it."
+        ),
+    )
+}
+
 /// An http:// URL that reached a TLS port.
 pub(crate) fn plain_to_tls_port(ctx: Context<'_>) -> Diagnosis {
     let (host, port) = (ctx.host(), ctx.port());
@@ -339,10 +357,10 @@ pub(crate) fn status_failure(ctx: Context<'_>, what: &str, response: &ErrorRespo
 fn said(response: &ErrorResponse) -> String {
     let mut out = String::new();
     if !response.message.is_empty() {
-        out.push_str(&format!(": \"{}\"", response.message));
+        let _ = write!(out, ": \"{}\"", response.message);
     }
     if let Some(server) = &response.server {
-        out.push_str(&format!(" (server: {server})"));
+        let _ = write!(out, " (server: {server})");
     }
     out
 }
@@ -392,10 +410,10 @@ pub(crate) fn evidence(err: &ChromaError) -> String {
         ChromaError::Status { response } => {
             let mut text = format!("/api/…/heartbeat answered HTTP {}", response.status);
             if let Some(server) = &response.server {
-                text.push_str(&format!(" from {server}"));
+                let _ = write!(text, " from {server}");
             }
             if !response.message.is_empty() {
-                text.push_str(&format!(" (\"{}\")", response.message));
+                let _ = write!(text, " (\"{}\")", response.message);
             }
             text
         }
@@ -416,13 +434,10 @@ pub(crate) fn missing(ctx: Context<'_>, what: &str, name: &str, identity_tenant:
     let known = identity_tenant
         .filter(|t| !t.is_empty() && *t != "*")
         .map_or_else(String::new, |t| format!(" The server says these credentials belong to tenant {t}."));
-    let settings = ctx.settings;
+    let place = if what == "tenant" { String::new() } else { format!(" in tenant {}", ctx.settings.tenant) };
     diagnosis(
         code,
-        format!(
-            "The {what} {name} does not exist on this server (tenant {}, database {}).",
-            settings.tenant, settings.database
-        ),
+        format!("The {what} {name} does not exist on this server{place}."),
         format!(
             "Use --{what} with an existing one (the defaults are default_tenant and default_database), or create it \
              with {create}.{known} Chroma's list endpoints answer an empty list for a missing {what}, so other \

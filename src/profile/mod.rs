@@ -1,14 +1,38 @@
-//! Connection profiles: the settings a check or a browse needs, their validation, and (later) their store.
+//! Connection profiles: the settings a check or a browse needs, their validation, and the store that keeps
+//! them — `profiles.toml` for the settings, the OS keychain (or a private fallback file) for the secrets.
 //!
-//! Nothing here does network I/O. File I/O is limited to checking that files named by the settings exist.
+//! Nothing here does network I/O or imports a GUI toolkit. File and keychain I/O block: the GUI calls them from
+//! background tasks.
 
+mod format;
+mod fsutil;
+mod import_export;
+mod model;
+mod paths;
 mod secret;
+mod secrets;
 mod settings;
+mod store;
 mod url_input;
 
+pub use format::{
+    AuthKind, FormatError, ProfileRecord, ProfilesDoc, SCHEMA_VERSION, VerifyValue, parse_doc, profile_to_record,
+    record_to_profile, seconds, write_doc,
+};
+pub use fsutil::stale_temps;
+pub use import_export::{
+    CHROMA_CLIENT_DEFAULT_PORT, CHROMA_CLOUD_HOST, EnvImport, ImportError, export_profiles, parse_import,
+    profile_from_chroma_env,
+};
+pub use model::{MAX_NAME_LEN, Profile, ProfileAuth, SecretSource, validate_env_name, validate_name};
+pub use paths::{AppPaths, HOME_ENV, PathsError};
 pub use secret::Secret;
+pub use secrets::{ResolvedSecret, SECRET_STORE_ENV, SecretError, SecretLocation, SecretStore, SecretStoreMode};
 pub use settings::{
     Auth, ConnectionSettings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TENANT,
-    Scheme, SettingsError, TokenHeader, Verify,
+    Scheme, SettingsError, TokenHeader, Verify, normalize_sha256_fingerprint,
 };
-pub use url_input::{Endpoint, parse_endpoint};
+pub use store::{
+    BrokenProfile, ConflictPolicy, Imported, ProfileStore, Removed, StoreError, StoreNotice, UpdateOptions, Updated,
+};
+pub use url_input::{Endpoint, endpoint_from_parts, host_has_port, parse_endpoint};

@@ -141,6 +141,10 @@ pub struct ConnectionSettings {
     pub connect_timeout: Duration,
     /// Limit for each HTTP request.
     pub request_timeout: Duration,
+    /// Trust on first use: the SHA-256 fingerprint (`AB:CD:…`, as [`crate::tls::sha256_fingerprint`] writes it)
+    /// the server's certificate must have. A different certificate fails the check with `tls.pin_mismatch`, even
+    /// when it verifies.
+    pub pinned_sha256: Option<String>,
 }
 
 impl ConnectionSettings {
@@ -164,6 +168,7 @@ impl ConnectionSettings {
             database: DEFAULT_DATABASE.to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            pinned_sha256: None,
         }
     }
 
@@ -201,6 +206,7 @@ impl ConnectionSettings {
             database,
             connect_timeout,
             request_timeout,
+            pinned_sha256,
         } = self;
         if endpoint.host.trim().is_empty() {
             return Err(SettingsError::new("host", "is empty"));
@@ -261,6 +267,11 @@ impl ConnectionSettings {
                 return Err(SettingsError::new(field, "must be more than zero"));
             }
         }
+        if let Some(pin) = pinned_sha256
+            && normalize_sha256_fingerprint("pinned_sha256", pin)? != *pin
+        {
+            return Err(SettingsError::new("pinned_sha256", "must be written as uppercase hex pairs separated by ':'"));
+        }
         Ok(())
     }
 
@@ -286,6 +297,11 @@ impl ConnectionSettings {
             if self.auth != Auth::None {
                 warnings.push("credentials are sent in clear text over http://".to_owned());
             }
+            if self.pinned_sha256.is_some() {
+                warnings.push(
+                    "the pinned certificate fingerprint is not used: the URL is http://, not https://".to_owned(),
+                );
+            }
         }
         warnings
     }
@@ -306,6 +322,28 @@ impl ConnectionSettings {
         };
         TlsSettings { trust, client_identity }
     }
+}
+
+/// Reads a SHA-256 certificate fingerprint as users paste it — hex in any case, with or without `:` or spaces,
+/// optionally after `sha256:`, `SHA256:` or openssl's `sha256 Fingerprint=` — and writes it as uppercase hex
+/// pairs separated by `:`, the form [`crate::tls::sha256_fingerprint`] produces. `field` names the setting in
+/// errors.
+pub fn normalize_sha256_fingerprint(field: &'static str, input: &str) -> Result<String, SettingsError> {
+    let text = input.trim();
+    let text = text.rsplit_once('=').map_or(text, |(_, value)| value);
+    let lower = text.to_ascii_lowercase();
+    let text = lower.strip_prefix("sha256:").or_else(|| lower.strip_prefix("sha-256:")).unwrap_or(&lower);
+    let hex: String = text.chars().filter(|c| !matches!(c, ':' | ' ' | '-')).collect();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(SettingsError::new(
+            field,
+            "must be a SHA-256 fingerprint: 64 hex digits, e.g. AB:CD:… as `openssl x509 -noout -fingerprint -sha256` \
+             prints it",
+        ));
+    }
+    let upper = hex.to_ascii_uppercase();
+    let pairs: Vec<&str> = (0..32).filter_map(|i| upper.get(i * 2..i * 2 + 2)).collect();
+    Ok(pairs.join(":"))
 }
 
 /// True when `value` can be an HTTP header value (visible ASCII, spaces and tabs).
@@ -418,6 +456,29 @@ mod tests {
         let basic = Auth::Basic { user: "a".into(), password: Secret::new("bc") };
         assert_eq!(basic.header().map(|h| h.1), Some("Basic YTpiYw==".to_owned()));
         assert!(!format!("{basic:?}").contains("bc\""));
+    }
+
+    #[test]
+    fn fingerprints_are_normalized() {
+        let want = (0..32).map(|i| format!("{:02X}", i * 7)).collect::<Vec<_>>().join(":");
+        let plain = want.replace(':', "").to_ascii_lowercase();
+        for input in [
+            want.clone(),
+            plain.clone(),
+            format!("sha256:{plain}"),
+            format!("sha256 Fingerprint={want}"),
+            format!("  {}  ", want.replace(':', " ")),
+        ] {
+            assert_eq!(normalize_sha256_fingerprint("pin", &input).as_deref(), Ok(want.as_str()), "{input}");
+        }
+        for bad in ["", "AB:CD", &format!("{plain}00"), &plain.replace('0', "g")] {
+            assert_eq!(normalize_sha256_fingerprint("pin", bad).expect_err(bad).field, "pin");
+        }
+        let mut s = settings();
+        s.pinned_sha256 = Some(plain);
+        assert_eq!(s.validate().expect_err("lowercase pin").field, "pinned_sha256");
+        s.pinned_sha256 = Some(want);
+        assert!(s.validate().is_ok());
     }
 
     #[test]

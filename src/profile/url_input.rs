@@ -22,6 +22,73 @@ pub struct Endpoint {
 /// `host:port` and means plain HTTP, as Chroma's own `HttpClient(host, port)` does. Credentials, queries and
 /// fragments are refused: secrets in a URL end up in shell history and logs.
 pub fn parse_endpoint(field: &'static str, input: &str) -> Result<Endpoint, SettingsError> {
+    parse(field, input).map(|parsed| parsed.endpoint)
+}
+
+/// Builds an endpoint from a host, a port and an `ssl` switch given separately, as Chroma's clients take them
+/// (`HttpClient(host, port, ssl)`) and as a profile file may hold them.
+///
+/// `host` may hold a whole URL (`https://chroma.example.com:8443`), as users paste it: it is split, not glued
+/// into `…:8443:8443`. A `port` or `ssl` given beside such a URL must agree with it; the error names the field.
+/// With no port anywhere, the scheme's default applies (443 for https, 80 for http): Chroma's 8000 is used only
+/// when it is given. Without a scheme and without `ssl`, the endpoint is plain HTTP.
+pub fn endpoint_from_parts(host: &str, port: Option<u16>, ssl: Option<bool>) -> Result<Endpoint, SettingsError> {
+    let host = host.trim();
+    if host.is_empty() {
+        return Err(SettingsError::new("host", "is empty"));
+    }
+    let explicit_scheme = host.contains("://");
+    let url = if explicit_scheme {
+        host.to_owned()
+    } else {
+        let scheme = if ssl == Some(true) { "https" } else { "http" };
+        // A bare IPv6 address needs brackets to be read as a URL's host.
+        let host = if host.parse::<std::net::Ipv6Addr>().is_ok() { format!("[{host}]") } else { host.to_owned() };
+        format!("{scheme}://{host}")
+    };
+    let Parsed { mut endpoint, explicit_port } = parse("host", &url)?;
+    if let Some(ssl) = ssl
+        && explicit_scheme
+        && ssl != (endpoint.scheme == Scheme::Https)
+    {
+        return Err(SettingsError::new(
+            "ssl",
+            format!("is {ssl}, but the host is given as a {}:// URL: {host}", endpoint.scheme.as_str()),
+        ));
+    }
+    match (port, explicit_port) {
+        (Some(0), _) => return Err(SettingsError::new("port", "is 0; give the port the server listens on")),
+        (Some(port), true) if port != endpoint.port => {
+            return Err(SettingsError::new(
+                "port",
+                format!("is {port}, but the host's URL says port {}: {host}", endpoint.port),
+            ));
+        }
+        (Some(port), _) => endpoint.port = port,
+        (None, _) => {}
+    }
+    Ok(endpoint)
+}
+
+/// True for `host:port` and `[v6]:port` without a scheme (a bare IPv6 address has no port).
+#[must_use]
+pub fn host_has_port(host: &str) -> bool {
+    let port = match host.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').and_then(|(_, after)| after.strip_prefix(':')),
+        None if host.matches(':').count() == 1 => host.split_once(':').map(|(_, port)| port),
+        None => None,
+    };
+    port.is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A parsed URL, and whether the port was written.
+struct Parsed {
+    endpoint: Endpoint,
+    explicit_port: bool,
+}
+
+/// Like [`parse_endpoint`], but also says whether the input had a port.
+fn parse(field: &'static str, input: &str) -> Result<Parsed, SettingsError> {
     let input = input.trim();
     if input.is_empty() {
         return Err(SettingsError::new(field, "is empty; give a URL such as https://chroma.example.com:8443"));
@@ -72,7 +139,7 @@ pub fn parse_endpoint(field: &'static str, input: &str) -> Result<Endpoint, Sett
         return Err(SettingsError::new(field, "has port 0; give the port the server listens on"));
     }
     let base_path = url.path().trim_end_matches('/').to_owned();
-    Ok(Endpoint { scheme, host, port, base_path })
+    Ok(Parsed { endpoint: Endpoint { scheme, host, port, base_path }, explicit_port: url.port().is_some() })
 }
 
 /// The input with anything that looks like `user:password@` replaced, for error messages.
@@ -117,6 +184,48 @@ mod tests {
         assert_eq!(endpoint.host, "::1");
         assert_eq!(endpoint.base_path, "/chroma");
         assert_eq!(ok("https://h:1/").base_path, "");
+    }
+
+    fn parts(host: &str, port: Option<u16>, ssl: Option<bool>) -> Result<(Scheme, String, u16, String), String> {
+        endpoint_from_parts(host, port, ssl)
+            .map(|e| (e.scheme, e.host, e.port, e.base_path))
+            .map_err(|e| e.field.to_owned())
+    }
+
+    #[test]
+    fn pasted_urls_fill_scheme_host_and_port() {
+        use Scheme::{Http, Https};
+        let ok = |scheme, host: &str, port| Ok((scheme, host.to_owned(), port, String::new()));
+        // A URL in the host field is split, whatever else is given beside it (if it agrees).
+        assert_eq!(parts("https://chroma.example.com:8443", None, None), ok(Https, "chroma.example.com", 8443));
+        assert_eq!(parts("https://chroma.example.com:8443", Some(8443), None), ok(Https, "chroma.example.com", 8443));
+        assert_eq!(
+            parts("https://chroma.example.com:8443", Some(8443), Some(true)),
+            ok(Https, "chroma.example.com", 8443)
+        );
+        assert_eq!(parts("https://chroma.example.com:8443/", None, None), ok(Https, "chroma.example.com", 8443));
+        // No port anywhere: the scheme's default, never 8000 unless said.
+        assert_eq!(parts("https://chroma.example.com", None, None), ok(Https, "chroma.example.com", 443));
+        assert_eq!(parts("http://chroma.example.com", None, None), ok(Http, "chroma.example.com", 80));
+        assert_eq!(parts("chroma.example.com", None, None), ok(Http, "chroma.example.com", 80));
+        assert_eq!(parts("chroma.example.com", None, Some(true)), ok(Https, "chroma.example.com", 443));
+        assert_eq!(parts("chroma.example.com", Some(8000), None), ok(Http, "chroma.example.com", 8000));
+        // A URL without a port takes the separate port.
+        assert_eq!(parts("https://chroma.example.com", Some(8443), None), ok(Https, "chroma.example.com", 8443));
+        // host:port and IPv6, with and without brackets.
+        assert_eq!(parts("localhost:8000", None, None), ok(Http, "localhost", 8000));
+        assert_eq!(parts("localhost:8000", Some(8000), Some(false)), ok(Http, "localhost", 8000));
+        assert_eq!(parts("::1", Some(8000), None), ok(Http, "::1", 8000));
+        assert_eq!(parts("[::1]:8443", None, Some(true)), ok(Https, "::1", 8443));
+        assert_eq!(parts("https://h:1/chroma/", None, None), Ok((Https, "h".to_owned(), 1, "/chroma".to_owned())));
+        // Contradictions name the field instead of guessing.
+        assert_eq!(parts("https://h:8443", Some(8000), None), Err("port".to_owned()));
+        assert_eq!(parts("localhost:8000", Some(9000), None), Err("port".to_owned()));
+        assert_eq!(parts("https://h:8443", None, Some(false)), Err("ssl".to_owned()));
+        assert_eq!(parts("http://h:8000", None, Some(true)), Err("ssl".to_owned()));
+        assert_eq!(parts(" ", Some(1), None), Err("host".to_owned()));
+        assert_eq!(parts("h", Some(0), None), Err("port".to_owned()));
+        assert_eq!(parts("https://u:p@h:1", None, None), Err("host".to_owned()));
     }
 
     #[test]

@@ -216,7 +216,6 @@ fn describe_der_non_certificate(bytes: &[u8], parse_error: &str) -> CertProblem 
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failed unwrap is a clear test failure")]
 mod tests {
     use std::io::Write as _;
 

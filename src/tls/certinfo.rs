@@ -219,7 +219,6 @@ fn hex_pairs(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failed unwrap is a clear test failure")]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 

@@ -257,7 +257,6 @@ fn unix_text(time: rustls_pki_types::UnixTime) -> String {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failed unwrap is a clear test failure")]
 mod tests {
     use std::sync::Arc;
 

@@ -155,7 +155,6 @@ impl ResolvesClientCert for RecordingResolver {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failed unwrap is a clear test failure")]
 mod tests {
     use std::io::Write as _;
 

@@ -2,8 +2,10 @@
 //!
 //! Run them with `./scripts/test.sh` (extra arguments go to `cargo test`, e.g.
 //! `./scripts/test.sh --test it smoke`): it starts and seeds a real Chroma 1.5.9 server and sets
-//! `CHROMA_TEST_URL`. Shared helpers are in `support` (see its module docs); add one module per
-//! area below.
+//! `CHROMA_TEST_URL`, and a Chroma 0.4.24 server (API v1 only) for `browse_v1` as
+//! `CHROMA_V1_TEST_URL` (`CHROMA_TEST_PYTHON` / `CHROMA_V1_TEST_PYTHON` are their venvs' python,
+//! for comparisons with chromadb's own client). Shared helpers are in `support` (see its module
+//! docs); add one module per area below.
 //!
 //! Tests that call blocking code (e.g. run the CLI with `std::process::Command`) while a support
 //! server serves them need `#[tokio::test(flavor = "multi_thread")]` or the servers'
@@ -16,6 +18,13 @@
 #[allow(dead_code, unreachable_pub)]
 mod support;
 
+mod browse;
+mod browse_v1;
 mod check;
 mod cli;
+mod profiles;
+#[cfg(unix)]
+mod profiles_crash;
+#[cfg(unix)]
+mod profiles_keychain;
 mod smoke;

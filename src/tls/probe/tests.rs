@@ -1,5 +1,4 @@
 //! Real in-process handshakes against tokio-rustls servers on 127.0.0.1.
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed unwrap is a clear test failure")]
 
 use std::io::Write as _;
 use std::net::SocketAddr;

@@ -1,0 +1,351 @@
+//! A saved connection: a name, the connection settings, and where its secret comes from — never the secret.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::tls::CaMode;
+
+use super::secret::Secret;
+use super::settings::{
+    Auth, ConnectionSettings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TENANT,
+    SettingsError, TokenHeader, Verify,
+};
+use super::url_input::Endpoint;
+
+/// Longest profile name accepted.
+pub const MAX_NAME_LEN: usize = 100;
+
+/// Where a profile's secret (token or basic-auth password) comes from when the profile is used.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SecretSource {
+    /// Saved under the profile's name in the OS keychain, or in the fallback file when there is no keychain.
+    #[default]
+    Stored,
+    /// Read from this environment variable each time the profile is used (for scripts and CI).
+    Env(String),
+}
+
+/// The credentials of a profile, without their secret.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ProfileAuth {
+    /// No credentials.
+    #[default]
+    None,
+    /// A token in the chosen header.
+    Token {
+        /// The header that carries it.
+        header: TokenHeader,
+        /// Where the token comes from.
+        source: SecretSource,
+    },
+    /// HTTP basic authentication.
+    Basic {
+        /// User name.
+        user: String,
+        /// Where the password comes from.
+        source: SecretSource,
+    },
+}
+
+impl ProfileAuth {
+    /// Where the secret comes from, if these credentials have one.
+    #[must_use]
+    pub fn source(&self) -> Option<&SecretSource> {
+        match self {
+            Self::None => None,
+            Self::Token { source, .. } | Self::Basic { source, .. } => Some(source),
+        }
+    }
+
+    /// `token` or `password`: what the secret is called; `None` without credentials.
+    #[must_use]
+    pub fn secret_noun(&self) -> Option<&'static str> {
+        match self {
+            Self::None => None,
+            Self::Token { .. } => Some("token"),
+            Self::Basic { .. } => Some("password"),
+        }
+    }
+
+    /// A short description without the secret, e.g. `token (X-Chroma-Token)`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        self.with_secret(Secret::default()).describe()
+    }
+
+    /// These credentials with their secret.
+    #[must_use]
+    pub fn with_secret(&self, secret: Secret) -> Auth {
+        match self {
+            Self::None => Auth::None,
+            Self::Token { header, .. } => Auth::Token { token: secret, header: *header },
+            Self::Basic { user, .. } => Auth::Basic { user: user.clone(), password: secret },
+        }
+    }
+}
+
+/// A saved connection to one Chroma server. Profiles are keyed by [`name`](Self::name); the secret is kept
+/// apart (see [`super::SecretStore`]) and joined only by [`Profile::to_settings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// The name the user chose; unique in the store (ignoring case).
+    pub name: String,
+    /// Where the server listens.
+    pub endpoint: Endpoint,
+    /// How the server certificate is verified: `true`, `false` or a CA file, as in the seed's `verify`.
+    pub verify: Verify,
+    /// With a CA file: trust only it, or it and the system store.
+    pub ca_mode: CaMode,
+    /// Client certificate (PEM) for mutual TLS, as given (relative paths stay relative).
+    pub client_cert: Option<PathBuf>,
+    /// Its private key.
+    pub client_key: Option<PathBuf>,
+    /// Verify the certificate for (and send SNI as) this name instead of the URL's host.
+    pub server_name: Option<String>,
+    /// Credentials, without the secret.
+    pub auth: ProfileAuth,
+    /// Chroma tenant.
+    pub tenant: String,
+    /// Chroma database.
+    pub database: String,
+    /// Limit for the TCP connection and the TLS handshake.
+    pub connect_timeout: Duration,
+    /// Limit for each HTTP request.
+    pub request_timeout: Duration,
+    /// The pinned SHA-256 fingerprint of the server's certificate (trust on first use).
+    pub pinned_sha256: Option<String>,
+    /// Free text for the user.
+    pub notes: String,
+    /// The app must not change data on this server through this profile (the GUI offers no writes).
+    pub read_only: bool,
+}
+
+impl Profile {
+    /// A profile for `endpoint` with every other setting at its default.
+    #[must_use]
+    pub fn new(name: impl Into<String>, endpoint: Endpoint) -> Self {
+        Self {
+            name: name.into(),
+            endpoint,
+            verify: Verify::System,
+            ca_mode: CaMode::Only,
+            client_cert: None,
+            client_key: None,
+            server_name: None,
+            auth: ProfileAuth::None,
+            tenant: DEFAULT_TENANT.to_owned(),
+            database: DEFAULT_DATABASE.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            pinned_sha256: None,
+            notes: String::new(),
+            read_only: false,
+        }
+    }
+
+    /// A profile holding `settings`, and the secret they carry (to be saved apart).
+    #[must_use]
+    pub fn from_settings(name: impl Into<String>, settings: &ConnectionSettings) -> (Self, Option<Secret>) {
+        let ConnectionSettings {
+            endpoint,
+            verify,
+            ca_mode,
+            client_cert,
+            client_key,
+            server_name,
+            auth,
+            tenant,
+            database,
+            connect_timeout,
+            request_timeout,
+            pinned_sha256,
+        } = settings;
+        let (auth, secret) = match auth {
+            Auth::None => (ProfileAuth::None, None),
+            Auth::Token { token, header } => {
+                (ProfileAuth::Token { header: *header, source: SecretSource::Stored }, Some(token.clone()))
+            }
+            Auth::Basic { user, password } => {
+                (ProfileAuth::Basic { user: user.clone(), source: SecretSource::Stored }, Some(password.clone()))
+            }
+        };
+        let profile = Self {
+            name: name.into(),
+            endpoint: endpoint.clone(),
+            verify: verify.clone(),
+            ca_mode: *ca_mode,
+            client_cert: client_cert.clone(),
+            client_key: client_key.clone(),
+            server_name: server_name.clone(),
+            auth,
+            tenant: tenant.clone(),
+            database: database.clone(),
+            connect_timeout: *connect_timeout,
+            request_timeout: *request_timeout,
+            pinned_sha256: pinned_sha256.clone(),
+            notes: String::new(),
+            read_only: false,
+        };
+        (profile, secret)
+    }
+
+    /// The connection settings of this profile with `secret` (the token or password; empty when the profile has
+    /// no credentials). Does not validate them: see [`ConnectionSettings::validate`].
+    #[must_use]
+    pub fn to_settings(&self, secret: Secret) -> ConnectionSettings {
+        let Self {
+            name: _,
+            endpoint,
+            verify,
+            ca_mode,
+            client_cert,
+            client_key,
+            server_name,
+            auth,
+            tenant,
+            database,
+            connect_timeout,
+            request_timeout,
+            pinned_sha256,
+            notes: _,
+            read_only: _,
+        } = self;
+        ConnectionSettings {
+            endpoint: endpoint.clone(),
+            verify: verify.clone(),
+            ca_mode: *ca_mode,
+            client_cert: client_cert.clone(),
+            client_key: client_key.clone(),
+            server_name: server_name.clone(),
+            auth: auth.with_secret(secret),
+            tenant: tenant.clone(),
+            database: database.clone(),
+            connect_timeout: *connect_timeout,
+            request_timeout: *request_timeout,
+            pinned_sha256: pinned_sha256.clone(),
+        }
+    }
+
+    /// Checks every field as [`ConnectionSettings::validate`] does (with a stand-in secret), plus the name and
+    /// what a profile file needs (UTF-8 paths, a valid environment-variable name). The error names the field.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        validate_name(&self.name)?;
+        self.to_settings(Secret::new("stand-in")).validate()?;
+        for (field, path) in [("ca_file", self.ca_file()), ("client_cert", self.client_cert.as_deref())]
+            .into_iter()
+            .chain([("client_key", self.client_key.as_deref())])
+        {
+            if let Some(path) = path
+                && path.to_str().is_none()
+            {
+                return Err(SettingsError::new(field, format!("is not valid UTF-8: {}", path.display())));
+            }
+        }
+        if let Some(SecretSource::Env(var)) = self.auth.source() {
+            let field = if matches!(self.auth, ProfileAuth::Token { .. }) { "token_env" } else { "password_env" };
+            validate_env_name(field, var)?;
+        }
+        Ok(())
+    }
+
+    /// The CA file, when verification uses one.
+    #[must_use]
+    pub fn ca_file(&self) -> Option<&Path> {
+        match &self.verify {
+            Verify::CaFile(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// True when the profile's secret is saved in the keychain or the fallback file (not read from a variable).
+    #[must_use]
+    pub fn has_stored_secret(&self) -> bool {
+        self.auth.source() == Some(&SecretSource::Stored)
+    }
+
+    /// The URL as shown to users.
+    #[must_use]
+    pub fn display_url(&self) -> String {
+        self.to_settings(Secret::default()).display_url()
+    }
+}
+
+/// Checks a profile name: not empty, no surrounding spaces, no control characters, at most
+/// [`MAX_NAME_LEN`] characters.
+pub fn validate_name(name: &str) -> Result<(), SettingsError> {
+    if name.trim().is_empty() {
+        return Err(SettingsError::new("name", "is empty"));
+    }
+    if name.trim() != name {
+        return Err(SettingsError::new("name", format!("`{name}` starts or ends with spaces")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(SettingsError::new("name", "contains a control character (a newline or tab?)"));
+    }
+    if name.chars().count() > MAX_NAME_LEN {
+        return Err(SettingsError::new("name", format!("is longer than {MAX_NAME_LEN} characters")));
+    }
+    Ok(())
+}
+
+/// Checks an environment-variable name: letters, digits and `_`, not starting with a digit.
+pub fn validate_env_name(field: &'static str, var: &str) -> Result<(), SettingsError> {
+    let mut chars = var.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(SettingsError::new(
+            field,
+            format!("`{var}` is not an environment-variable name (letters, digits and _, e.g. CHROMA_TOKEN)"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::parse_endpoint;
+
+    fn profile() -> Profile {
+        Profile::new("staging", parse_endpoint("url", "https://chroma.example.com:8443").expect("url"))
+    }
+
+    #[test]
+    fn settings_round_trip_through_a_profile() {
+        let mut settings = ConnectionSettings::from_url("https://h:8443/p").expect("url");
+        settings.verify = Verify::CaFile("ca.pem".into());
+        settings.ca_mode = CaMode::Merge;
+        settings.client_cert = Some("c.pem".into());
+        settings.client_key = Some("k.pem".into());
+        settings.server_name = Some("chroma.internal".into());
+        settings.auth = Auth::Token { token: Secret::new("tok-1"), header: TokenHeader::XChromaToken };
+        settings.tenant = "t".into();
+        settings.database = "d".into();
+        settings.connect_timeout = Duration::from_secs(3);
+        settings.request_timeout = Duration::from_millis(4500);
+        let (profile, secret) = Profile::from_settings("p", &settings);
+        assert_eq!(secret, Some(Secret::new("tok-1")));
+        assert!(!format!("{profile:?}").contains("tok-1"));
+        assert_eq!(profile.to_settings(Secret::new("tok-1")), settings);
+        assert!(profile.validate().is_ok());
+    }
+
+    #[test]
+    fn names_and_variables_are_checked() {
+        for bad in ["", " x", "x ", "a\nb", &"n".repeat(MAX_NAME_LEN + 1)] {
+            let mut p = profile();
+            p.name = bad.to_owned();
+            assert_eq!(p.validate().expect_err(bad).field, "name");
+        }
+        for good in ["local", "Customer A (on-prem) — prod", "ünïcode"] {
+            assert!(validate_name(good).is_ok(), "{good}");
+        }
+        let mut p = profile();
+        p.auth = ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Env("1X".into()) };
+        assert_eq!(p.validate().expect_err("env").field, "token_env");
+        p.auth = ProfileAuth::Basic { user: "u".into(), source: SecretSource::Env("A B".into()) };
+        assert_eq!(p.validate().expect_err("env").field, "password_env");
+        p.auth = ProfileAuth::Basic { user: "u".into(), source: SecretSource::Env("CHROMA_PW".into()) };
+        assert!(p.validate().is_ok());
+    }
+}
