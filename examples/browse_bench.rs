@@ -5,10 +5,18 @@
 //! browse_bench create URL TENANT DATABASE COUNT        create tenant, database and COUNT empty collections
 //! browse_bench list URL CA TENANT DATABASE PAGE_SIZE    time all_collections (prints: collections, seconds)
 //! browse_bench pages URL CA COLLECTION PAGES LIMIT      time PAGES sequential get_records pages of LIMIT records
+//! browse_bench repeat URL CA COLLECTION PAGES LIMIT     the same, always at offset 0 (client and TLS cost, not the
+//!                                                       server's cost of large offsets)
 //! ```
 //! `CA` is the CA file to trust for an https URL (`-` for none).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "a benchmark tool")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark tool"
+)]
 
 use std::time::Instant;
 
@@ -28,7 +36,7 @@ async fn main() {
             let all = client.all_collections(&scope, page_size.parse().expect("PAGE_SIZE")).await.expect("list");
             println!("{} collections in {:.3} s", all.len(), started.elapsed().as_secs_f64());
         }
-        ["pages", url, ca, collection, pages, limit] => {
+        [mode @ ("pages" | "repeat"), url, ca, collection, pages, limit] => {
             let client = client(url, ca, "default_tenant", "default_database");
             let scope = client.resolve_scope("default_tenant", "default_database").await.expect("scope");
             let collection = client.find_collection(&scope, collection).await.expect("collection");
@@ -36,7 +44,8 @@ async fn main() {
             let started = Instant::now();
             let mut records = 0;
             for page in 0..pages {
-                let request = GetRequest { limit: Some(limit), offset: Some(page * limit), ..GetRequest::default() };
+                let offset = if *mode == "repeat" { 0 } else { page * limit };
+                let request = GetRequest { limit: Some(limit), offset: Some(offset), ..GetRequest::default() };
                 records += client.get_records(&scope, &collection.id, &request).await.expect("page").records.len();
             }
             println!("{pages} pages, {records} records in {:.3} s", started.elapsed().as_secs_f64());
@@ -53,8 +62,8 @@ fn client(url: &str, ca: &str, tenant: &str, database: &str) -> ChromaClient {
     if ca != "-" {
         settings.verify = Verify::CaFile(ca.into());
     }
-    settings.tenant = tenant.to_owned();
-    settings.database = database.to_owned();
+    tenant.clone_into(&mut settings.tenant);
+    database.clone_into(&mut settings.database);
     ChromaClient::new(&settings, ClientOptions::default()).expect("client")
 }
 

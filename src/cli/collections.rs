@@ -15,6 +15,8 @@ use super::{EXIT_OK, EXIT_PROBLEM};
 
 /// Requests in flight while counting records.
 const COUNT_CONCURRENCY: usize = 8;
+/// Above this many collections, counting them is announced on stderr.
+const MANY_COLLECTIONS: usize = 500;
 
 /// `collections` arguments.
 #[derive(Debug, Args)]
@@ -81,6 +83,13 @@ async fn list(args: &CollectionsArgs) -> Result<u8, Failure> {
     let mut collections =
         client.all_collections(scope, args.page_size).await.map_err(|err| Failure::from_browse(&err, settings))?;
     collections.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    if !args.no_counts && collections.len() > MANY_COLLECTIONS {
+        // Servers answer one count at a time (about 5 ms each for 1.x): say why this takes a while.
+        browse::write_err(&format!(
+            "counting the records of {} collections, one request each (--no-counts skips this)…\n",
+            collections.len()
+        ));
+    }
     let stats: Vec<Option<Result<CollectionStats, String>>> = if args.no_counts {
         collections.iter().map(|_| None).collect()
     } else {

@@ -965,3 +965,31 @@ fn cli_through_a_tls_proxy_with_a_token() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(serde_json::from_slice::<Value>(&output.stdout).expect("json")["error"]["code"], "http.unauthorized");
 }
+
+#[test]
+fn cli_checks_a_pinned_certificate_before_sending_anything() {
+    let pki = Pki::new();
+    let leaf = pki.leaf();
+    let proxy = TlsProxy::start_on_thread(&ProxyConfig::for_leaf(&leaf, chroma_addr()).auth("pinned-token-789"));
+    let url = proxy.https_url();
+    let env = [("CC_PIN_TOKEN", "pinned-token-789")];
+    let right = chroma_connect::tls::sha256_fingerprint(&leaf.der);
+    let wrong = chroma_connect::tls::sha256_fingerprint(b"another certificate");
+
+    // Verification off, pinned: the pin is the only thing that authenticates the server.
+    let base = ["records", url.as_str(), "-c", "lab_docs", "--limit", "2", "--insecure", "--token-env", "CC_PIN_TOKEN"];
+    let output = run_cli(&[&base[..], &["--pin", &wrong, "--json"]].concat(), &env);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let failure: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(failure["error"]["code"], "tls.pin_mismatch");
+    assert!(failure["error"]["message"].as_str().is_some_and(|m| m.contains(&right)), "{failure}");
+    assert_eq!(proxy.requests(), 0, "no request (and no token) went to a server with another certificate");
+    assert_eq!(proxy.handshakes(), 1);
+
+    let output = run_cli(&[&base[..], &["--pin", &right, "--json"]].concat(), &env);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(page["records"].as_array().map(Vec::len), Some(2));
+    // The pin's handshake, then one connection for every request.
+    assert_eq!(proxy.handshakes(), 3);
+}
