@@ -3,16 +3,12 @@
 
 use std::future::Future;
 use std::io::Write as _;
-use std::net::SocketAddr;
 
 use serde::Serialize;
 
-use rustls_pki_types::ServerName;
-use tokio::net::TcpStream;
-
 use crate::chroma::{ApiVersion, BrowseError, ChromaClient, ChromaError, ClientOptions, Scope};
 use crate::profile::{Auth, ConnectionSettings};
-use crate::tls::{self, TlsClient};
+use crate::tls;
 
 use super::args::ConnectionArgs;
 use super::{EXIT_INTERRUPTED, EXIT_PROBLEM, EXIT_USAGE};
@@ -152,11 +148,31 @@ impl Failure {
                 failure.server_message = (!said.is_empty()).then_some(said);
                 failure
             }
-            ChromaError::Transport { detail, .. } => Self::problem(
-                "net.transport",
-                format!("no answer from {}: {detail}", settings.display_url()),
-                check_hint(),
-            ),
+            ChromaError::Transport { detail, source, .. } => {
+                let pin = tls::find_rustls_error(source).and_then(|tls_err| match tls::classify(tls_err, &[], false) {
+                    tls::TlsFailure::PinMismatch { pinned, presented } => Some((pinned, presented)),
+                    _ => None,
+                });
+                match pin {
+                    Some((pinned, presented)) => Self::problem(
+                        "tls.pin_mismatch",
+                        format!(
+                            "the server presented another certificate than the pinned one (pinned {pinned}, \
+                             presented {presented}); nothing was sent"
+                        ),
+                        Some(
+                            "If the server's certificate was renewed on purpose, pin the new one (profiles edit NAME \
+                             --pin-current); otherwise something may be intercepting the connection."
+                                .to_owned(),
+                        ),
+                    ),
+                    None => Self::problem(
+                        "net.transport",
+                        format!("no answer from {}: {detail}", settings.display_url()),
+                        check_hint(),
+                    ),
+                }
+            }
             ChromaError::BodyTooLarge { .. } => Self::problem(
                 "http.response_too_large",
                 err.to_string(),
@@ -214,12 +230,9 @@ pub(super) async fn open(connection: &ConnectionArgs, max_response_mib: u64) -> 
         .ok()
         .and_then(|mib| mib.checked_mul(1024 * 1024))
         .ok_or_else(|| Failure::usage("config.invalid", "--max-response-mib is too large"))?;
-    let mut options = ClientOptions { max_body_bytes, ..ClientOptions::default() };
-    if let Some(pinned) = settings.pinned_sha256.as_deref().filter(|_| settings.is_tls()) {
-        let (address, tls) = check_pin(&settings, pinned).await?;
-        options.resolved = vec![address];
-        options.tls = Some(tls);
-    }
+    // A pinned fingerprint is enforced by the TLS verifier of every connection: a different certificate fails
+    // the handshake, before any request (or credential) is sent.
+    let options = ClientOptions { max_body_bytes, ..ClientOptions::default() };
     let client =
         ChromaClient::connect(&settings, options).await.map_err(|err| Failure::from_chroma(&err, &settings))?;
     let scope = client
@@ -229,70 +242,6 @@ pub(super) async fn open(connection: &ConnectionArgs, max_response_mib: u64) -> 
     // The version is for display only: a server that hides it is still browsable.
     let version = client.version(scope.api).await.ok();
     Ok(Session { client, scope, settings, version })
-}
-
-/// Trust on first use, as `check` does it: one handshake, before any request carries credentials, must present the
-/// pinned certificate (whether or not it verifies). Returns the address it reached and the TLS configuration, which
-/// the client's requests then use.
-async fn check_pin(settings: &ConnectionSettings, pinned: &str) -> Result<(SocketAddr, TlsClient), Failure> {
-    let tls = tls::build_client_config(&settings.tls_settings(), &tls::BuildOptions::default())
-        .map_err(|err| Failure::usage("config.invalid", format!("cannot use the TLS settings: {err}")))?;
-    let name = ServerName::try_from(settings.tls_name().to_owned())
-        .map_err(|_| Failure::usage("config.invalid", format!("{} is not a valid server name", settings.tls_name())))?;
-    let endpoint = &settings.endpoint;
-    let unreachable = |detail: String| {
-        Failure::problem(
-            "net.transport",
-            format!("no answer from {}: {detail}", settings.display_url()),
-            Some(format!("`chroma-connect check {}` tells step by step what is wrong.", settings.display_url())),
-        )
-    };
-    let limit = settings.connect_timeout;
-    let addresses = tokio::time::timeout(limit, tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port)))
-        .await
-        .map_err(|_| unreachable("name resolution timed out".to_owned()))?
-        .map_err(|err| unreachable(format!("cannot resolve {}: {err}", endpoint.host)))?;
-    let mut last = "no address".to_owned();
-    for address in addresses {
-        let tcp = match tokio::time::timeout(limit, TcpStream::connect(address)).await {
-            Ok(Ok(tcp)) => tcp,
-            Ok(Err(err)) => {
-                last = format!("{address}: {err}");
-                continue;
-            }
-            Err(_) => {
-                last = format!("{address}: timed out");
-                continue;
-            }
-        };
-        let presented = match tokio::time::timeout(limit, tls::handshake(tcp, &tls, name.clone())).await {
-            Ok(Ok((handshake, _stream))) => handshake.chain.first().map(|leaf| tls::sha256_fingerprint(leaf)),
-            Ok(Err(probe)) => {
-                return Err(unreachable(format!(
-                    "the TLS handshake failed: {}",
-                    crate::chroma::innermost_cause(&probe.error)
-                )));
-            }
-            Err(_) => return Err(unreachable("the TLS handshake timed out".to_owned())),
-        };
-        if presented.as_deref() != Some(pinned) {
-            return Err(Failure::problem(
-                "tls.pin_mismatch",
-                format!(
-                    "the server presented another certificate than the pinned one (pinned {pinned}, presented {}); \
-                     nothing was sent",
-                    presented.as_deref().unwrap_or("none")
-                ),
-                Some(
-                    "If the server's certificate was renewed on purpose, pin the new one (profiles edit NAME \
-                     --pin-current); otherwise something may be intercepting the connection."
-                        .to_owned(),
-                ),
-            ));
-        }
-        return Ok((address, tls));
-    }
-    Err(unreachable(last))
 }
 
 /// Parses a `--where`/`--where-document` value: a JSON object, or a usage error naming the flag.

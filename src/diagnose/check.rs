@@ -269,15 +269,9 @@ impl<'a> Checker<'a> {
             }
         }
 
-        // Trust on first use: the certificate must be the pinned one, whether or not it verifies.
-        let mut pin_note = "";
-        if let Some(pinned) = &settings.pinned_sha256 {
-            let presented = handshake.chain.first().map(|leaf| tls::sha256_fingerprint(leaf));
-            if presented.as_deref() != Some(pinned.as_str()) {
-                return Err(self.fail(findings::pin_mismatch(pinned, presented.as_deref())));
-            }
-            pin_note = "; matches the pinned fingerprint";
-        }
+        // A pinned fingerprint is enforced by the verifier, on this and every later connection: reaching here
+        // means the certificate is the pinned one.
+        let pin_note = if settings.pinned_sha256.is_some() { "; matches the pinned fingerprint" } else { "" };
 
         let verified = match &settings.verify {
             Verify::Off => None,
@@ -560,7 +554,7 @@ async fn speaks_plain_http(address: SocketAddr, limit: Duration) -> bool {
 /// protocol matters here), or fails with a TLS alert from the server (e.g. a TLS 1.2 server demanding a client
 /// certificate), rather than with garbage or a closed connection.
 async fn speaks_tls(address: SocketAddr, name: &str, limit: Duration) -> bool {
-    let settings = tls::TlsSettings { trust: Trust::Insecure, client_identity: None };
+    let settings = tls::TlsSettings { trust: Trust::Insecure, ..tls::TlsSettings::default() };
     let options = BuildOptions { alpn_http1_only: true, resumption: false };
     let (Ok(client), Ok(name)) = (tls::build_client_config(&settings, &options), ServerName::try_from(name.to_owned()))
     else {

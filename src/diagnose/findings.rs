@@ -271,6 +271,7 @@ pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
              ssl_client_certificate), has expired, or lacks extendedKeyUsage=clientAuth."
                 .to_owned(),
         ),
+        TlsFailure::PinMismatch { pinned, presented } => pin_mismatch(pinned, Some(presented)),
         TlsFailure::NotTls => diagnosis(
             Code::TlsNotTls,
             format!("Port {port} does not speak TLS: it answers in plain HTTP."),

@@ -320,7 +320,7 @@ impl ConnectionSettings {
             }
             _ => None,
         };
-        TlsSettings { trust, client_identity }
+        TlsSettings { trust, client_identity, pinned_sha256: self.pinned_sha256.clone() }
     }
 }
 

@@ -8,6 +8,7 @@ use rustls_pki_types::CertificateDer;
 
 use super::certinfo::cert_info;
 use super::time_text::rfc3339_from_unix;
+use super::verifiers::PinMismatch;
 
 /// Why a TLS handshake failed, in terms a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,13 @@ pub enum TlsFailure {
         /// The TLS alert the server sent, e.g. `UnknownCA`.
         alert: String,
     },
+    /// The server presented a certificate other than the pinned one.
+    PinMismatch {
+        /// The pinned SHA-256 fingerprint.
+        pinned: String,
+        /// The fingerprint of the certificate presented now.
+        presented: String,
+    },
     /// The peer does not speak TLS (for example a plain-HTTP port).
     NotTls,
     /// Anything else.
@@ -102,6 +110,9 @@ impl fmt::Display for TlsFailure {
                 write!(f, "the server rejected the client certificate ({alert})")
             }
             Self::NotTls => write!(f, "the server does not speak TLS on this port"),
+            Self::PinMismatch { pinned, presented } => {
+                write!(f, "the certificate {presented} is not the pinned one ({pinned})")
+            }
             Self::Other { detail } => write!(f, "{detail}"),
         }
     }
@@ -187,6 +198,14 @@ fn classify_certificate(err: &CertificateError, chain: &[CertificateDer<'_>]) ->
             expected: expected.to_str().into_owned(),
             presented: leaf_sans(chain).unwrap_or_else(|| presented.iter().map(|name| plain_name(name)).collect()),
         },
+        CertificateError::Other(other) if other.0.downcast_ref::<PinMismatch>().is_some() => {
+            let mismatch = other
+                .0
+                .downcast_ref::<PinMismatch>()
+                .cloned()
+                .unwrap_or_else(|| PinMismatch { pinned: String::new(), presented: String::new() });
+            TlsFailure::PinMismatch { pinned: mismatch.pinned, presented: mismatch.presented }
+        }
         CertificateError::Other(other) => {
             let ca_as_leaf = other.0.downcast_ref::<webpki::Error>().map_or_else(
                 || format!("{other:?}").contains("CaUsedAsEndEntity"),

@@ -65,7 +65,11 @@ pub fn build_client_config(settings: &TlsSettings, opts: &BuildOptions) -> Resul
         .with_safe_default_protocol_versions()
         .map_err(TlsConfigError::Rustls)?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(RecordingVerifier { inner: verifier, capture: capture.clone() }))
+        .with_custom_certificate_verifier(Arc::new(RecordingVerifier {
+            inner: verifier,
+            capture: capture.clone(),
+            pin: settings.pinned_sha256.clone(),
+        }))
         .with_client_cert_resolver(Arc::new(RecordingResolver { key, record: client_auth.clone() }));
     config.alpn_protocols =
         if opts.alpn_http1_only { vec![b"http/1.1".to_vec()] } else { vec![b"h2".to_vec(), b"http/1.1".to_vec()] };

@@ -31,6 +31,7 @@ pub use error::{CertParseError, TlsConfigError};
 pub use identity::{ClientAuthRecord, load_client_cert_chain, load_client_identity, load_client_key};
 pub use probe::{Handshake, ProbeError, handshake};
 pub use time_text::now_rfc3339;
+pub use verifiers::PinMismatch;
 
 /// How a CA file is combined with the operating system's trust store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -77,6 +78,9 @@ pub struct TlsSettings {
     pub trust: Trust,
     /// The client certificate to present when a server asks for one.
     pub client_identity: Option<ClientIdentity>,
+    /// Trust on first use: the SHA-256 fingerprint (as [`sha256_fingerprint`] prints it) the server's own
+    /// certificate must have. Enforced inside the verifier, for every connection, on top of `trust`.
+    pub pinned_sha256: Option<String>,
 }
 
 /// Connection-level choices that do not concern trust.

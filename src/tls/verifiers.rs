@@ -5,16 +5,31 @@ use std::sync::Arc;
 use rustls::DigitallySignedStruct;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
-use rustls::{DistinguishedName, SignatureScheme};
+use rustls::{CertificateError, DistinguishedName, OtherError, SignatureScheme};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::capture::ChainCapture;
+use super::certinfo::sha256_fingerprint;
 
-/// Records the presented chain into a [`ChainCapture`], then lets the real verifier decide.
+/// The server presented a certificate other than the pinned one (carried inside a rustls
+/// `CertificateError::Other`; see [`crate::tls::TlsFailure::PinMismatch`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the server's certificate {presented} is not the pinned one ({pinned})")]
+pub struct PinMismatch {
+    /// The pinned fingerprint.
+    pub pinned: String,
+    /// The fingerprint of the certificate the server presented.
+    pub presented: String,
+}
+
+/// Records the presented chain into a [`ChainCapture`], refuses a certificate that is not the pinned one,
+/// then lets the real verifier decide.
 #[derive(Debug)]
 pub(crate) struct RecordingVerifier {
     pub(crate) inner: Arc<dyn ServerCertVerifier>,
     pub(crate) capture: ChainCapture,
+    /// Normalised pinned fingerprint (uppercase hex with colons), if any.
+    pub(crate) pin: Option<String>,
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -28,6 +43,13 @@ impl ServerCertVerifier for RecordingVerifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let chain = std::iter::once(end_entity).chain(intermediates).map(|cert| cert.clone().into_owned()).collect();
         self.capture.insert(server_name.to_str().into_owned(), chain);
+        if let Some(pinned) = &self.pin {
+            let presented = sha256_fingerprint(end_entity);
+            if !presented.eq_ignore_ascii_case(pinned) {
+                let mismatch = PinMismatch { pinned: pinned.clone(), presented };
+                return Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(mismatch)))));
+            }
+        }
         self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
     }
 

@@ -393,3 +393,34 @@ async fn steps_are_reported_live_and_a_check_can_be_cancelled() {
     assert!(run_check(&s, None, cancel).await.is_err(), "cancelled");
     assert!(started.elapsed() < Duration::from_secs(3), "cancel is prompt: {:?}", started.elapsed());
 }
+
+/// Trust on first use: the pin is enforced by the verifier on every connection, not only in the check's probe, so
+/// with verification off a different certificate can never slip in on a later connection.
+#[tokio::test]
+async fn a_pinned_certificate_is_enforced_on_every_connection() {
+    let pki = Pki::new();
+    let leaf = pki.self_signed_leaf();
+    let proxy = proxy_for(&leaf).await;
+    let mut pinned = settings(&proxy.https_url());
+    pinned.verify = Verify::Off;
+    pinned.pinned_sha256 = Some(chroma_connect::tls::sha256_fingerprint(&leaf.der));
+    let report = check(&pinned).await;
+    assert_code(&report, Code::Ok);
+    assert!(report.steps[2].detail.contains("pinned"), "{}", report.steps[2].detail);
+
+    let other = pki.leaf();
+    let wrong = chroma_connect::tls::sha256_fingerprint(&other.der);
+    pinned.pinned_sha256 = Some(wrong.clone());
+    let requests_before = proxy.requests();
+    let report = check(&pinned).await;
+    assert_code(&report, Code::TlsPinMismatch);
+    assert!(report.diagnosis.summary.contains(&wrong), "{}", report.diagnosis.summary);
+    assert!(report.diagnosis.summary.contains(&report.certificates[0].sha256), "{}", report.diagnosis.summary);
+
+    // The client the browsing commands use refuses the connection itself.
+    let client = chroma_connect::chroma::ChromaClient::new(&pinned, chroma_connect::chroma::ClientOptions::default())
+        .expect("client");
+    let err = client.heartbeat(chroma_connect::chroma::ApiVersion::V2).await.expect_err("pin refused");
+    assert!(matches!(err, chroma_connect::chroma::ChromaError::Transport { .. }), "{err:?}");
+    assert_eq!(proxy.requests(), requests_before, "no request reached the server");
+}

@@ -121,7 +121,7 @@ fn ca_file_client(certs: &[&CertificateDer<'_>], mode: CaMode) -> TlsClient {
 
 fn client_with(trust: Trust) -> TlsClient {
     build_client_config(
-        &TlsSettings { trust, client_identity: None },
+        &TlsSettings { trust, ..TlsSettings::default() },
         &BuildOptions { alpn_http1_only: false, resumption: false },
     )
     .unwrap()
@@ -467,6 +467,7 @@ fn client_with_identity(trust_root: &CertificateDer<'_>, cert: &CertificateDer<'
                 cert_path: cert_file.path().to_owned(),
                 key_path: key_file.path().to_owned(),
             }),
+            pinned_sha256: None,
         },
         &BuildOptions::default(),
     )
@@ -524,7 +525,7 @@ async fn build_reports_ca_file_and_identity_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing: PathBuf = dir.path().join("ca.pem");
     let err = build_client_config(
-        &TlsSettings { trust: Trust::CaFile { path: missing.clone(), mode: CaMode::Only }, client_identity: None },
+        &TlsSettings { trust: Trust::CaFile { path: missing.clone(), mode: CaMode::Only }, ..TlsSettings::default() },
         &BuildOptions::default(),
     )
     .unwrap_err();
@@ -541,6 +542,7 @@ async fn build_reports_ca_file_and_identity_errors() {
                 cert_path: cert_file.path().to_owned(),
                 key_path: wrong_key.path().to_owned(),
             }),
+            pinned_sha256: None,
         },
         &BuildOptions::default(),
     )
