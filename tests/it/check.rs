@@ -424,3 +424,27 @@ async fn a_pinned_certificate_is_enforced_on_every_connection() {
     assert!(matches!(err, chroma_connect::chroma::ChromaError::Transport { .. }), "{err:?}");
     assert_eq!(proxy.requests(), requests_before, "no request reached the server");
 }
+
+/// A plain-HTTP server that hangs up on a `ClientHello` (instead of answering it with an HTTP error) is still
+/// recognised as "not TLS": the check asks it in HTTP.
+#[tokio::test]
+async fn https_to_a_plain_port_that_hangs_up_on_tls() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let mut first = [0u8; 4];
+                if stream.read_exact(&mut first).await.is_ok() && first.iter().all(u8::is_ascii_uppercase) {
+                    let _ = stream.write_all(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n").await;
+                }
+                // Anything else (a TLS ClientHello starts with 0x16): hang up without a word.
+            });
+        }
+    });
+    let report = check(&settings(&format!("https://localhost:{port}"))).await;
+    server.abort();
+    assert_code(&report, Code::TlsNotTls);
+}
