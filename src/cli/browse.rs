@@ -7,10 +7,11 @@ use std::io::Write as _;
 use serde::Serialize;
 
 use crate::chroma::{ApiVersion, BrowseError, ChromaClient, ChromaError, ClientOptions, Scope};
-use crate::profile::{Auth, ConnectionSettings};
+use crate::profile::{Auth, ConnectionSettings, Setting};
 use crate::tls;
 
 use super::args::ConnectionArgs;
+use super::flags::setting_line;
 use super::{EXIT_INTERRUPTED, EXIT_PROBLEM, EXIT_USAGE};
 
 /// A connected client and where it browses.
@@ -24,6 +25,8 @@ pub(super) struct Session {
     pub(super) settings: ConnectionSettings,
     /// The server's version (`"1.0.0"` for the 1.x Rust server), when it says.
     pub(super) version: Option<String>,
+    /// The saved profile the settings came from (`--profile`).
+    pub(super) profile: Option<String>,
 }
 
 /// `"server"` of the JSON output.
@@ -38,6 +41,11 @@ pub(super) struct ServerJson {
 }
 
 impl Session {
+    /// A browsing error of this session, classified.
+    pub(super) fn failure(&self, err: &BrowseError) -> Failure {
+        Failure { profile: self.profile.clone(), ..Failure::from_browse(err, &self.settings) }
+    }
+
     /// The `"server"` object of the JSON output.
     pub(super) fn server_json(&self) -> ServerJson {
         ServerJson { url: self.settings.display_url(), api: self.scope.api, version: self.version.clone() }
@@ -72,17 +80,46 @@ pub(super) struct Failure {
     pub(super) server_message: Option<String>,
     /// What to do about it.
     pub(super) hint: Option<String>,
+    /// The setting to change, when that is the fix (`"ca_file"`, ...).
+    pub(super) setting: Option<Setting>,
+    /// The profile the settings came from, for the remedies that name it.
+    #[serde(skip)]
+    pub(super) profile: Option<String>,
 }
 
 impl Failure {
     /// A usage or configuration error (exit 2).
     pub(super) fn usage(code: &'static str, message: impl Into<String>) -> Self {
-        Self { exit: EXIT_USAGE, code, message: message.into(), status: None, server_message: None, hint: None }
+        Self {
+            exit: EXIT_USAGE,
+            code,
+            message: message.into(),
+            status: None,
+            server_message: None,
+            hint: None,
+            setting: None,
+            profile: None,
+        }
     }
 
     /// A server or connection problem (exit 1).
     fn problem(code: &'static str, message: impl Into<String>, hint: Option<String>) -> Self {
-        Self { exit: EXIT_PROBLEM, code, message: message.into(), status: None, server_message: None, hint }
+        Self {
+            exit: EXIT_PROBLEM,
+            code,
+            message: message.into(),
+            status: None,
+            server_message: None,
+            hint,
+            setting: None,
+            profile: None,
+        }
+    }
+
+    /// The same failure, pointing at `setting`.
+    fn pointing_at(mut self, setting: impl Into<Option<Setting>>) -> Self {
+        self.setting = setting.into();
+        self
     }
 
     /// A browsing error, classified. `settings` tailor the hints.
@@ -92,13 +129,15 @@ impl Failure {
             BrowseError::TenantNotFound { .. } => Self::problem(
                 "chroma.tenant_not_found",
                 err.to_string(),
-                Some("Pass an existing tenant with --tenant (default: default_tenant).".to_owned()),
-            ),
+                Some("Use an existing tenant (the default is default_tenant).".to_owned()),
+            )
+            .pointing_at(Setting::Tenant),
             BrowseError::DatabaseNotFound { .. } => Self::problem(
                 "chroma.database_not_found",
                 err.to_string(),
-                Some("Pass an existing database with --database (default: default_database).".to_owned()),
-            ),
+                Some("Use an existing database (the default is default_database).".to_owned()),
+            )
+            .pointing_at(Setting::Database),
             BrowseError::CollectionNotFound { .. } => Self::problem(
                 "chroma.collection_not_found",
                 err.to_string(),
@@ -116,19 +155,26 @@ impl Failure {
                 settings.display_url()
             ))
         };
+        let auth_setting = match settings.auth {
+            Auth::None => Setting::Auth,
+            Auth::Token { .. } => Setting::Token,
+            Auth::Basic { .. } => Setting::Password,
+        };
         match err {
             ChromaError::Status { response } => {
                 let said = crate::chroma::server_message(response);
-                let (code, message, hint) = match response.status {
+                let (code, message, hint, setting) = match response.status {
                     401 => (
                         "http.unauthorized",
                         "the server asks for credentials (401)".to_owned(),
                         Some(auth_hint(settings)),
+                        Some(auth_setting),
                     ),
                     403 => (
                         "http.forbidden",
                         "the server refused the credentials (403)".to_owned(),
                         Some(auth_hint(settings)),
+                        Some(auth_setting),
                     ),
                     300..=399 => (
                         "http.redirect",
@@ -137,13 +183,16 @@ impl Failure {
                             response.location.as_deref().unwrap_or("nowhere")
                         ),
                         Some("Use the URL it redirects to.".to_owned()),
+                        Some(Setting::Url),
                     ),
                     status if response.chroma_shaped => {
-                        ("chroma.api_error", format!("the server refused the request (HTTP {status})"), None)
+                        ("chroma.api_error", format!("the server refused the request (HTTP {status})"), None, None)
                     }
-                    status => ("http.other", format!("unexpected HTTP {status} for {}", response.url), check_hint()),
+                    status => {
+                        ("http.other", format!("unexpected HTTP {status} for {}", response.url), check_hint(), None)
+                    }
                 };
-                let mut failure = Self::problem(code, message, hint);
+                let mut failure = Self::problem(code, message, hint).pointing_at(setting);
                 failure.status = Some(response.status);
                 failure.server_message = (!said.is_empty()).then_some(said);
                 failure
@@ -161,11 +210,12 @@ impl Failure {
                              presented {presented}); nothing was sent"
                         ),
                         Some(
-                            "If the server's certificate was renewed on purpose, pin the new one (profiles edit NAME \
-                             --pin-current); otherwise something may be intercepting the connection."
+                            "If the server's certificate was renewed on purpose, pin the new one; otherwise \
+                             something may be intercepting the connection."
                                 .to_owned(),
                         ),
-                    ),
+                    )
+                    .pointing_at(Setting::PinnedSha256),
                     None => Self::problem(
                         "net.transport",
                         format!("no answer from {}: {detail}", settings.display_url()),
@@ -207,6 +257,10 @@ impl Failure {
             text.push_str(hint);
             text.push('\n');
         }
+        if let Some(setting) = self.setting {
+            text.push_str(&setting_line(setting, self.profile.as_deref()));
+            text.push('\n');
+        }
         write_err(&text);
         self.exit
     }
@@ -214,8 +268,8 @@ impl Failure {
 
 fn auth_hint(settings: &ConnectionSettings) -> String {
     match settings.auth {
-        Auth::None => "No credentials were sent: use --token-env VAR (and --auth-header x-chroma-token if the server \
-                       wants that header) or --basic-user USER --password-env VAR."
+        Auth::None => "No credentials were sent: give a token (with --auth-header x-chroma-token if the server \
+                       wants that header) or basic credentials."
             .to_owned(),
         _ => "Check the credentials; `chroma-connect check` with the same flags explains the failure.".to_owned(),
     }
@@ -224,8 +278,11 @@ fn auth_hint(settings: &ConnectionSettings) -> String {
 /// Reads the connection flags, builds the client (responses capped at `max_response_mib`), detects the API
 /// generation and checks the tenant and database.
 pub(super) async fn open(connection: &ConnectionArgs, max_response_mib: u64) -> Result<Session, Failure> {
-    let settings =
-        connection.to_settings().map_err(|err| Failure::usage("config.invalid", format!("the setting {err}")))?;
+    let profile = connection.profile.clone();
+    let settings = connection.to_settings().map_err(|err| Failure {
+        profile: profile.clone(),
+        ..Failure::usage("config.invalid", format!("the setting {err}")).pointing_at(err.setting())
+    })?;
     let max_body_bytes = usize::try_from(max_response_mib)
         .ok()
         .and_then(|mib| mib.checked_mul(1024 * 1024))
@@ -233,15 +290,17 @@ pub(super) async fn open(connection: &ConnectionArgs, max_response_mib: u64) -> 
     // A pinned fingerprint is enforced by the TLS verifier of every connection: a different certificate fails
     // the handshake, before any request (or credential) is sent.
     let options = ClientOptions { max_body_bytes, ..ClientOptions::default() };
-    let client =
-        ChromaClient::connect(&settings, options).await.map_err(|err| Failure::from_chroma(&err, &settings))?;
+    let with_profile = |failure: Failure| Failure { profile: profile.clone(), ..failure };
+    let client = ChromaClient::connect(&settings, options)
+        .await
+        .map_err(|err| with_profile(Failure::from_chroma(&err, &settings)))?;
     let scope = client
         .resolve_scope(&settings.tenant, &settings.database)
         .await
-        .map_err(|err| Failure::from_browse(&err, &settings))?;
+        .map_err(|err| with_profile(Failure::from_browse(&err, &settings)))?;
     // The version is for display only: a server that hides it is still browsable.
     let version = client.version(scope.api).await.ok();
-    Ok(Session { client, scope, settings, version })
+    Ok(Session { client, scope, settings, version, profile })
 }
 
 /// Parses a `--where`/`--where-document` value: a JSON object, or a usage error naming the flag.

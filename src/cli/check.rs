@@ -6,17 +6,21 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::diagnose::{CheckEvent, CheckReport, Target, run_check, step_line};
+use crate::profile::{ConnectionSettings, Verify};
+use crate::tls::{FileRole, FileSummary, summarize_file};
 
 use super::args::CheckArgs;
+use super::flags::how_to_set;
 use super::{EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE};
 
 /// Runs `check`; returns the exit code.
 pub(super) async fn run(args: CheckArgs) -> u8 {
+    let profile = args.connection.profile.as_deref();
     let settings = match args.connection.to_settings() {
         Ok(settings) => settings,
         Err(err) => {
             let report = CheckReport::settings_failure(&args.connection.target_label(), &err);
-            print(&report, args.json, true);
+            print(&report, args.json, true, profile);
             return EXIT_USAGE;
         }
     };
@@ -25,7 +29,7 @@ pub(super) async fn run(args: CheckArgs) -> u8 {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
     let live = !args.json;
     if live {
-        write_out(&Target::of(&settings).to_text());
+        write_out(&Target::of(&settings).to_text_with(&file_lines(&settings)));
     }
     let check = run_check(&settings, Some(events_tx), cancel.clone());
     tokio::pin!(check);
@@ -52,7 +56,7 @@ pub(super) async fn run(args: CheckArgs) -> u8 {
             write_out(&format!("{}\n", step_line(&step)));
         }
     }
-    print(&report, args.json, false);
+    print(&report, args.json, false, profile);
     if report.ok {
         EXIT_OK
     } else if report.diagnosis.code.is_config() {
@@ -62,14 +66,44 @@ pub(super) async fn run(args: CheckArgs) -> u8 {
     }
 }
 
-fn print(report: &CheckReport, json: bool, whole: bool) {
+fn print(report: &CheckReport, json: bool, whole: bool, profile: Option<&str>) {
+    let how = |setting| Some(how_to_set(setting, profile));
     if json {
         write_out(&format!("{}\n", report.to_json()));
     } else if whole {
-        write_out(&report.to_text());
+        write_out(&report.to_text_with(how));
     } else {
-        write_out(&report.conclusion_text());
+        write_out(&report.conclusion_text_with(how));
     }
+}
+
+/// What the CA file and the client certificate and key hold, for the header (https only: http:// uses none).
+fn file_lines(settings: &ConnectionSettings) -> Vec<(&'static str, String)> {
+    if !settings.is_tls() {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    if let Verify::CaFile(path) = &settings.verify {
+        lines.push(("ca file", summary_text(&summarize_file(path, FileRole::CaCertificates))));
+    }
+    if let Some(path) = &settings.client_cert {
+        lines.push((
+            "client cert",
+            format!("{}: {}", path.display(), summary_text(&summarize_file(path, FileRole::ClientCertificate))),
+        ));
+    }
+    if let Some(path) = &settings.client_key {
+        lines.push((
+            "client key",
+            format!("{}: {}", path.display(), summary_text(&summarize_file(path, FileRole::PrivateKey))),
+        ));
+    }
+    lines
+}
+
+/// The summary, marked when the file cannot serve.
+pub(super) fn summary_text(summary: &FileSummary) -> String {
+    if summary.ok { summary.text.clone() } else { format!("PROBLEM: {}", summary.text) }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.

@@ -79,9 +79,8 @@ pub(super) async fn run(args: CollectionsArgs) -> u8 {
 
 async fn list(args: &CollectionsArgs) -> Result<u8, Failure> {
     let session = browse::open(&args.connection, args.max_response_mib).await?;
-    let Session { client, scope, settings, .. } = &session;
-    let mut collections =
-        client.all_collections(scope, args.page_size).await.map_err(|err| Failure::from_browse(&err, settings))?;
+    let Session { client, scope, .. } = &session;
+    let mut collections = client.all_collections(scope, args.page_size).await.map_err(|err| session.failure(&err))?;
     collections.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     if !args.no_counts && collections.len() > MANY_COLLECTIONS {
         // Servers answer one count at a time (about 5 ms each for 1.x): say why this takes a while.
@@ -97,7 +96,7 @@ async fn list(args: &CollectionsArgs) -> Result<u8, Failure> {
             .collections_stats(scope, &collections, COUNT_CONCURRENCY)
             .await
             .into_iter()
-            .map(|result| Some(result.map_err(|err| Failure::from_browse(&err, settings).one_line())))
+            .map(|result| Some(result.map_err(|err| session.failure(&err).one_line())))
             .collect()
     };
     let failed = stats.iter().filter(|s| matches!(s, Some(Err(_)))).count();

@@ -170,10 +170,10 @@ async fn show(args: &RecordsArgs) -> Result<u8, Failure> {
     }
 
     let session = browse::open(&args.connection, args.max_response_mib).await?;
-    let Session { client, scope, settings, .. } = &session;
+    let Session { client, scope, .. } = &session;
     let filtered = filter.metadata.is_some() || filter.document.is_some();
     let fail = |err| {
-        let mut failure = Failure::from_browse(&err, settings);
+        let mut failure = session.failure(&err);
         if filtered && failure.code == "chroma.api_error" && failure.hint.is_none() {
             failure.hint = Some(
                 "The server refused the request: check the filters given with --where and --where-document \

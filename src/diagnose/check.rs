@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use crate::chroma::{ApiVersion, ChromaClient, ChromaError, ClientOptions, Identity};
-use crate::profile::{ConnectionSettings, Verify};
+use crate::profile::{ConnectionSettings, Setting, Verify};
 use crate::tls::{self, BuildOptions, CertInfo, TlsClient, TlsFailure, Trust};
 
 use super::code::Code;
@@ -165,13 +165,13 @@ impl<'a> Checker<'a> {
             settings.database,
             if count == 1 { "" } else { "s" }
         );
-        let hint = if settings.is_tls() && settings.verify == Verify::Off {
-            "Certificate verification is OFF: the connection is encrypted but the server is not authenticated. \
-             Trust its CA with --ca-file instead of --insecure."
-        } else {
-            ""
-        };
-        Ok(diagnosis(Code::Ok, summary, hint))
+        if settings.is_tls() && settings.verify == Verify::Off {
+            let hint = "Certificate verification is OFF: the connection is encrypted but the server is not \
+                        authenticated. Set the CA file to the certificate of the server's CA instead of turning \
+                        Verification off.";
+            return Ok(diagnosis(Code::Ok, summary, hint).pointing_at(Setting::CaFile));
+        }
+        Ok(diagnosis(Code::Ok, summary, ""))
     }
 
     async fn dns(&mut self) -> Result<Vec<SocketAddr>, Diagnosis> {
@@ -272,6 +272,16 @@ impl<'a> Checker<'a> {
         // A pinned fingerprint is enforced by the verifier, on this and every later connection: reaching here
         // means the certificate is the pinned one.
         let pin_note = if settings.pinned_sha256.is_some() { "; matches the pinned fingerprint" } else { "" };
+        let pinned_only = client.capture.trusted_by_pin_only(settings.tls_name());
+        if let Some(reason) = pinned_only {
+            let session = format!("{} {}", handshake.protocol, handshake.cipher_suite);
+            self.warnings.push(format!(
+                "the server's certificate is trusted only because it is pinned: the configured trust refused it \
+                 ({reason}); a different certificate will fail the check"
+            ));
+            self.end(StepStatus::Warning, format!("{session}; certificate trusted by its pinned fingerprint only"));
+            return Ok(());
+        }
 
         let verified = match &settings.verify {
             Verify::Off => None,
@@ -285,7 +295,10 @@ impl<'a> Checker<'a> {
                 format!("{session}; certificate valid for {} ({by}){pin_note}", settings.tls_name()),
             ),
             None => {
-                self.end(StepStatus::Warning, format!("{session}; certificate NOT verified (--insecure){pin_note}"));
+                self.end(
+                    StepStatus::Warning,
+                    format!("{session}; certificate NOT verified (verification is off){pin_note}"),
+                );
             }
         }
         Ok(())
@@ -372,8 +385,10 @@ impl<'a> Checker<'a> {
         diagnosis(
             Code::HttpOther,
             format!("{what} failed: {}.", crate::chroma::innermost_cause(source)),
-            "The server answered something that is not HTTP, or closed the connection. Check the port and scheme.",
+            "The server answered something that is not HTTP, or closed the connection. Check the URL's port and \
+             scheme.",
         )
+        .pointing_at(Setting::Url)
     }
 
     async fn api(&mut self, client: &ChromaClient, v2_heartbeat: bool) -> Result<ApiVersion, Diagnosis> {

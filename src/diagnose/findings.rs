@@ -6,21 +6,26 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::chroma::{ChromaError, ErrorResponse};
-use crate::profile::{Auth, ConnectionSettings, SettingsError, TokenHeader, Verify};
-use crate::tls::{CaMode, TlsConfigError, TlsFailure};
+use crate::profile::{Auth, ConnectionSettings, Setting, SettingsError, TokenHeader, Verify};
+use crate::tls::{CaMode, FileRole, TlsConfigError, TlsFailure};
 
 use super::code::Code;
 use super::report::Diagnosis;
 
-/// A diagnosis from its parts.
+/// A diagnosis from its parts, pointing at no setting (see [`Diagnosis::pointing_at`]).
 pub(crate) fn diagnosis(code: Code, summary: impl Into<String>, hint: impl Into<String>) -> Diagnosis {
-    Diagnosis { code, summary: summary.into(), hint: hint.into() }
+    Diagnosis { code, summary: summary.into(), hint: hint.into(), setting: None }
 }
 
 /// An invalid setting.
 pub(crate) fn settings_error(err: &SettingsError) -> Diagnosis {
     let code = if err.field == "url" { Code::ConfigInvalidUrl } else { Code::ConfigInvalid };
-    diagnosis(code, format!("The setting {err}."), "Correct the setting and run the check again.")
+    let setting = err.setting();
+    let hint = setting.map_or_else(
+        || "Correct the setting and run the check again.".to_owned(),
+        |setting| format!("Correct the {} and run the check again.", setting.label()),
+    );
+    diagnosis(code, format!("The setting {err}."), hint).pointing_at(setting)
 }
 
 /// A TLS configuration (CA file, client certificate) that cannot be built.
@@ -31,10 +36,16 @@ pub(crate) fn tls_config_error(err: &TlsConfigError) -> Diagnosis {
         _ if err.is_client_identity() => Code::ConfigClientCertInvalid,
         _ => Code::TlsOther,
     };
+    let setting = match err.role() {
+        Some(FileRole::CaCertificates) => Some(Setting::CaFile),
+        Some(FileRole::ClientCertificate) => Some(Setting::ClientCert),
+        Some(FileRole::PrivateKey) => Some(Setting::ClientKey),
+        None => None,
+    };
     let hint = match code {
         Code::ConfigCaFileMissing => {
-            "Check the path (a relative path is taken from the current directory). The CA file is the certificate \
-             of the authority that signed the server's certificate, in PEM or DER form."
+            "Check the CA file's path (a relative path is taken from the current directory). The CA file is the \
+             certificate of the authority that signed the server's certificate, in PEM or DER form."
         }
         Code::ConfigCaFileInvalid => {
             "A CA file must hold one or more certificates: PEM blocks starting with -----BEGIN CERTIFICATE-----, or \
@@ -43,12 +54,12 @@ pub(crate) fn tls_config_error(err: &TlsConfigError) -> Diagnosis {
              (openssl s_client -showcerts -connect host:port)."
         }
         Code::ConfigClientCertInvalid => {
-            "The client certificate must be PEM (the certificate first, then any intermediates) and the key a PEM \
-             private key that belongs to it (PKCS#8, PKCS#1 or SEC1, not encrypted)."
+            "The client certificate must be PEM or DER (the certificate first, then any intermediates) and the \
+             client key a private key that belongs to it (PKCS#8, PKCS#1 or SEC1, not encrypted)."
         }
         _ => "",
     };
-    diagnosis(code, format!("{err}."), hint)
+    diagnosis(code, format!("{err}."), hint).pointing_at(setting)
 }
 
 /// Context for the hints of failures that happen on the wire.
@@ -96,65 +107,68 @@ pub(crate) fn dns_failure(ctx: Context<'_>, detail: &str) -> Diagnosis {
         format!("The host name {host} does not resolve ({detail})."),
         format!(
             "Check the spelling, your DNS or VPN, or /etc/hosts. To reach the server by address and still verify \
-             its certificate for this name, use https://ADDRESS:{} with --server-name {host}.",
+             its certificate for this name, use https://ADDRESS:{} as the URL and set Server name to {host}.",
             ctx.port()
         ),
     )
+    .pointing_at(Setting::Url)
 }
 
 /// A TCP, TLS or HTTP operation that did not finish in time. `what` names it.
 pub(crate) fn timeout(ctx: Context<'_>, what: &str, limit: Duration) -> Diagnosis {
     let limit = Context::timeout_secs(limit);
     let address = ctx.address_text();
-    let (summary, hint) = match what {
+    let (summary, hint, setting) = match what {
         "tcp" => (
             format!("No answer from {address} within {limit}: the TCP connection was never accepted."),
-            "The host may be down, or a firewall drops the packets silently. Check the address and port, and that \
-             the server is reachable from this network."
-                .to_owned(),
+            "The host may be down, or a firewall drops the packets silently. Check the address and port of the \
+             URL, and that the server is reachable from this network.",
+            Setting::Url,
         ),
         "tls" => (
             format!("{address} accepted the TCP connection but did not answer the TLS handshake within {limit}."),
             "Something listens on the port but never answers: a hung server or proxy, or a service waiting for \
-             another protocol. Check what runs on this port (ss -ltnp) and its logs; raise --timeout if the \
-             server is just slow."
-                .to_owned(),
+             another protocol. Check what runs on this port (ss -ltnp) and its logs; raise the Connect timeout if \
+             the server is just slow.",
+            Setting::ConnectTimeout,
         ),
         _ => (
             format!("{address} accepted the connection but did not answer the HTTP request within {limit}."),
             "The server or a proxy in front of it hangs. Check that Chroma is healthy (its log, memory, disk) and \
-             the proxy's upstream; raise --timeout if the server is just slow."
-                .to_owned(),
+             the proxy's upstream; raise the Request timeout if the server is just slow.",
+            Setting::RequestTimeout,
         ),
     };
-    diagnosis(Code::NetTimeout, summary, hint)
+    diagnosis(Code::NetTimeout, summary, hint).pointing_at(setting)
 }
 
 /// A refused, unreachable or reset connection.
 pub(crate) fn io_failure(ctx: Context<'_>, err: &std::io::Error) -> Diagnosis {
     use std::io::ErrorKind;
     let address = ctx.address_text();
-    match err.kind() {
+    let diagnosis = match err.kind() {
         ErrorKind::ConnectionRefused => diagnosis(
             Code::NetRefused,
             format!("Nothing accepts connections on {address} (connection refused)."),
             "Is Chroma (or the proxy in front of it) running and listening on this port? `chroma run` listens on \
-             localhost only unless started with --host 0.0.0.0; check the port (Chroma's default is 8000) and \
-             `ss -ltnp` on the server.",
+             localhost only unless its host is set to 0.0.0.0; check the port in the URL (Chroma's default is 8000) \
+             and `ss -ltnp` on the server.",
         ),
-        ErrorKind::TimedOut => timeout(ctx, "tcp", ctx.settings.connect_timeout),
+        ErrorKind::TimedOut => return timeout(ctx, "tcp", ctx.settings.connect_timeout),
         ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable | ErrorKind::AddrNotAvailable => diagnosis(
             Code::NetUnreachable,
             format!("{address} cannot be reached from here ({err})."),
-            "Check the address, the network route, your VPN, and any firewall between here and the server.",
+            "Check the address in the URL, the network route, your VPN, and any firewall between here and the \
+             server.",
         ),
         _ => diagnosis(
             Code::NetReset,
             format!("The connection to {address} was closed unexpectedly ({err})."),
             "The server or a proxy closed the connection without answering. Its log says why; a TLS port reached \
-             with http://, or a plain port reached with https://, can also look like this.",
+             with http://, or a plain port reached with https://, can also look like this: check the URL's scheme.",
         ),
-    }
+    };
+    diagnosis.pointing_at(Setting::Url)
 }
 
 /// A TLS failure, classified from rustls' error and the presented chain.
@@ -170,22 +184,24 @@ pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
                 Code::TlsUnknownIssuer,
                 format!("The server's certificate was issued by \"{issuer}\", which is not trusted {trust}."),
                 format!(
-                    "If \"{issuer}\" is your organisation's CA, trust its certificate: --ca-file ca.pem (the \
-                     profile's verify = \"/path/to/ca.pem\"); add --ca-mode merge to keep trusting the system store \
-                     too. If it is an intermediate CA, the server must also send it: configure the full chain (its \
-                     certificate followed by the intermediates, e.g. nginx ssl_certificate fullchain.pem)."
+                    "If \"{issuer}\" is your organisation's CA, trust its certificate: set the CA file to that CA's \
+                     certificate (PEM or DER; a profile's verify = \"/path/to/ca.pem\"), and set CA mode to merge \
+                     to keep trusting the system store too. If it is an intermediate CA, the server must also send \
+                     it: configure the full chain (its certificate followed by the intermediates, e.g. nginx \
+                     ssl_certificate fullchain.pem)."
                 ),
             )
+            .pointing_at(Setting::CaFile)
         }
         TlsFailure::SelfSigned { subject } => diagnosis(
             Code::TlsSelfSigned,
             format!("The server presents a self-signed certificate ({subject}), which is not trusted {trust}."),
             "To trust exactly this certificate, save it (its SHA-256 fingerprint is below; compare it with the one on \
-             the server) and pass it as --ca-file server.pem, as Chroma's verify=\"path\" does. Better: issue the \
-             server certificate from a CA you control and trust that CA. --insecure turns verification off \
-             entirely; never use it in production."
-                .to_owned(),
-        ),
+             the server) and set it as the CA file, as Chroma's verify=\"path\" does. Better: issue the server \
+             certificate from a CA you control and trust that CA. Turning Verification off accepts any \
+             certificate; never do that in production.",
+        )
+        .pointing_at(Setting::CaFile),
         TlsFailure::CaUsedAsEndEntity => diagnosis(
             Code::TlsCaUsedAsEndEntity,
             "The server's certificate is a CA certificate (basicConstraints CA:TRUE), which rustls refuses as a \
@@ -197,7 +213,7 @@ pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
                  example a self-signed leaf:\n  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
                  -nodes -days 365 -keyout server-key.pem -out server.pem -subj /CN={name} \
                  -addext \"subjectAltName=DNS:{name}\" -addext \"basicConstraints=critical,CA:FALSE\" \
-                 -addext \"extendedKeyUsage=serverAuth\"\nand trust server.pem with --ca-file; or keep the CA and \
+                 -addext \"extendedKeyUsage=serverAuth\"\nand trust server.pem as the CA file; or keep the CA and \
                  sign a CA:FALSE server certificate with it."
             ),
         ),
@@ -235,10 +251,11 @@ pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
                 format!("The server's certificate is valid for {names}, not for {expected}."),
                 format!(
                     "Connect with a name the certificate holds (https://{example}:{port}), or keep this address and \
-                     verify as that name with --server-name {example}. Otherwise re-issue the certificate with \
+                     set Server name to {example}. Otherwise re-issue the certificate with \
                      subjectAltName={san}:{expected} (clients ignore the Common Name; only subjectAltName counts)."
                 ),
             )
+            .pointing_at(Setting::ServerName)
         }
         TlsFailure::IncompleteChain { issuer, ca_issuers_url } => {
             let fetch = ca_issuers_url
@@ -259,28 +276,29 @@ pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
         }
         TlsFailure::ClientCertRequired => diagnosis(
             Code::TlsClientCertRequired,
-            "The server requires a client certificate (mutual TLS) and none was sent.".to_owned(),
-            "Give one with --client-cert client.pem --client-key client-key.pem (PEM), issued by the CA the server \
-             trusts for clients. Chroma's Python client has no such setting: use a proxy or this tool."
-                .to_owned(),
-        ),
+            "The server requires a client certificate (mutual TLS) and none was sent.",
+            "Set the Client certificate and the Client key (PEM or DER files), issued by the CA the server trusts \
+             for clients. Chroma's Python client has no such setting: use a proxy or this tool.",
+        )
+        .pointing_at(Setting::ClientCert),
         TlsFailure::ClientCertRejected { alert } => diagnosis(
             Code::TlsClientCertRejected,
             format!("The server refused the client certificate (TLS alert {alert})."),
-            "The certificate is probably not issued by the CA the server trusts for clients (nginx \
-             ssl_client_certificate), has expired, or lacks extendedKeyUsage=clientAuth."
-                .to_owned(),
-        ),
+            "The Client certificate is probably not issued by the CA the server trusts for clients (nginx \
+             ssl_client_certificate), has expired, or lacks extendedKeyUsage=clientAuth.",
+        )
+        .pointing_at(Setting::ClientCert),
         TlsFailure::PinMismatch { pinned, presented } => pin_mismatch(pinned, Some(presented)),
         TlsFailure::NotTls => diagnosis(
             Code::TlsNotTls,
             format!("Port {port} does not speak TLS: it answers in plain HTTP."),
             format!(
-                "Use http://{}:{port}, or point https:// at the TLS port of the proxy in front of Chroma (often 443 \
-                 or 8443). Chroma itself serves plain HTTP; TLS comes from a proxy.",
+                "Use http://{}:{port} as the URL, or point https:// at the TLS port of the proxy in front of Chroma \
+                 (often 443 or 8443). Chroma itself serves plain HTTP; TLS comes from a proxy.",
                 ctx.settings.endpoint.host
             ),
-        ),
+        )
+        .pointing_at(Setting::Url),
         TlsFailure::Other { detail } => diagnosis(
             Code::TlsOther,
             format!("The TLS handshake failed: {detail}."),
@@ -299,12 +317,13 @@ pub(crate) fn pin_mismatch(pinned: &str, presented: Option<&str>) -> Diagnosis {
         Code::TlsPinMismatch,
         format!("The server's certificate changed: pinned {pinned}, server now presents {presented_text}."),
         format!(
-            "If the change is expected (the certificate was renewed or replaced), re-pin it: chroma-connect profiles \
-             edit NAME --pin {repin} (or --pin-current; --unpin removes the pin). Otherwise something between you \
-             and the server may be intercepting the connection: compare the fingerprint with the one on the \
-             server (openssl x509 -noout -fingerprint -sha256 -in server.pem) before trusting it."
+            "If the change is expected (the certificate was renewed or replaced), set the Pinned certificate to \
+             {repin}, or remove the pin. Otherwise something between you and the server may be intercepting the \
+             connection: compare the fingerprint with the one on the server (openssl x509 -noout -fingerprint \
+             -sha256 -in server.pem) before trusting it."
         ),
     )
+    .pointing_at(Setting::PinnedSha256)
 }
 
 /// An http:// URL that reached a TLS port.
@@ -313,17 +332,28 @@ pub(crate) fn plain_to_tls_port(ctx: Context<'_>) -> Diagnosis {
     diagnosis(
         Code::HttpPlainToTlsPort,
         format!("The URL is http:// but port {port} speaks TLS."),
-        format!("Use https://{host}:{port} (with --ca-file if the server's certificate comes from a private CA)."),
+        format!(
+            "Use https://{host}:{port} as the URL (and set the CA file if the server's certificate comes from a \
+             private CA)."
+        ),
     )
+    .pointing_at(Setting::Url)
 }
 
 /// An HTTP error status in a step (`what` says which request, e.g. "the heartbeat").
 pub(crate) fn status_failure(ctx: Context<'_>, what: &str, response: &ErrorResponse) -> Diagnosis {
     let status = response.status;
     let said = said(response);
+    let auth_setting = match ctx.settings.auth {
+        Auth::None => Setting::Auth,
+        Auth::Token { .. } => Setting::Token,
+        Auth::Basic { .. } => Setting::Password,
+    };
     match status {
-        401 => diagnosis(Code::HttpUnauthorized, format!("401 Unauthorized for {what}{said}."), auth_hint(ctx, 401)),
-        403 => diagnosis(Code::HttpForbidden, format!("403 Forbidden for {what}{said}."), auth_hint(ctx, 403)),
+        401 => diagnosis(Code::HttpUnauthorized, format!("401 Unauthorized for {what}{said}."), auth_hint(ctx, 401))
+            .pointing_at(auth_setting),
+        403 => diagnosis(Code::HttpForbidden, format!("403 Forbidden for {what}{said}."), auth_hint(ctx, 403))
+            .pointing_at(auth_setting),
         502..=504 if !response.chroma_shaped => diagnosis(
             Code::HttpProxyError,
             format!("A proxy in front of Chroma answered {status} for {what}{said}: it cannot reach Chroma."),
@@ -341,6 +371,7 @@ pub(crate) fn status_failure(ctx: Context<'_>, what: &str, response: &ErrorRespo
                 "Use the URL it redirects to (an http:// to https:// redirect means: use https://). Requests are \
                  not followed to another host, so that credentials never leave for it.",
             )
+            .pointing_at(Setting::Url)
         }
         _ if response.chroma_shaped => diagnosis(
             Code::ChromaApiError,
@@ -351,7 +382,8 @@ pub(crate) fn status_failure(ctx: Context<'_>, what: &str, response: &ErrorRespo
             Code::HttpOther,
             format!("Unexpected HTTP {status} for {what}{said}."),
             "A proxy or another server answered in a way Chroma would not. Check the URL, port and path prefix.",
-        ),
+        )
+        .pointing_at(Setting::Url),
     }
 }
 
@@ -368,15 +400,14 @@ fn said(response: &ErrorResponse) -> String {
 
 fn auth_hint(ctx: Context<'_>, status: u16) -> String {
     match &ctx.settings.auth {
-        Auth::None => "No credentials were sent. Give a token with --token-env VAR (sent as Authorization: Bearer; \
-                       add --auth-header x-chroma-token for Chroma Cloud or a server configured with \
-                       chroma_auth_token_transport_header) or basic credentials with --basic-user USER \
-                       --password-env VAR."
+        Auth::None => "No credentials were sent. Set Authentication to a token (sent as Authorization: Bearer; set \
+                       the Token header to X-Chroma-Token for Chroma Cloud or a server configured with \
+                       chroma_auth_token_transport_header), or to basic credentials (a user and a password)."
             .to_owned(),
         Auth::Token { header, .. } => {
-            let (sent, other, flag) = match header {
-                TokenHeader::Bearer => ("Authorization: Bearer", "X-Chroma-Token", "x-chroma-token"),
-                TokenHeader::XChromaToken => ("X-Chroma-Token", "Authorization: Bearer", "bearer"),
+            let (sent, other) = match header {
+                TokenHeader::Bearer => ("Authorization: Bearer", "X-Chroma-Token"),
+                TokenHeader::XChromaToken => ("X-Chroma-Token", "Authorization: Bearer"),
             };
             let meaning = if status == 403 {
                 "The token was read but is not allowed here (Chroma's Python server also answers 403 to a wrong \
@@ -385,12 +416,12 @@ fn auth_hint(ctx: Context<'_>, status: u16) -> String {
                 "The token was not accepted."
             };
             format!(
-                "{meaning} It was sent as {sent}; if the server expects {other}, use --auth-header {flag}. Check the \
-                 token's value and that it belongs to this server and tenant."
+                "{meaning} It was sent as {sent}; if the server expects {other}, change the Token header. Check the \
+                 Token's value and that it belongs to this server and tenant."
             )
         }
         Auth::Basic { user, .. } => {
-            format!("The basic credentials of user {user} were not accepted. Check the user name and the password.")
+            format!("The basic credentials of user {user} were not accepted. Check the User and the Password.")
         }
     }
 }
@@ -400,9 +431,10 @@ pub(crate) fn not_chroma(ctx: Context<'_>, evidence: &str) -> Diagnosis {
     diagnosis(
         Code::HttpNotChroma,
         format!("Something answers HTTP at {}, but it is not a Chroma server: {evidence}.", ctx.settings.display_url()),
-        "Check the port (Chroma listens on 8000 by default) and, behind a reverse proxy, the path prefix (e.g. \
-         https://host/chroma). The proxy may also route this name to another service.",
+        "Check the URL's port (Chroma listens on 8000 by default) and, behind a reverse proxy, its path prefix \
+         (e.g. https://host/chroma). The proxy may also route this name to another service.",
     )
+    .pointing_at(Setting::Url)
 }
 
 /// The evidence line for [`not_chroma`] from a failed heartbeat.
@@ -427,10 +459,14 @@ pub(crate) fn evidence(err: &ChromaError) -> String {
 
 /// A tenant or database that does not exist.
 pub(crate) fn missing(ctx: Context<'_>, what: &str, name: &str, identity_tenant: Option<&str>) -> Diagnosis {
-    let (code, create) = if what == "tenant" {
-        (Code::ChromaTenantNotFound, "client.create_tenant(...) or POST /api/v2/tenants")
+    let (code, create, setting) = if what == "tenant" {
+        (Code::ChromaTenantNotFound, "client.create_tenant(...) or POST /api/v2/tenants", Setting::Tenant)
     } else {
-        (Code::ChromaDatabaseNotFound, "client.create_database(...) or POST /api/v2/tenants/TENANT/databases")
+        (
+            Code::ChromaDatabaseNotFound,
+            "client.create_database(...) or POST /api/v2/tenants/TENANT/databases",
+            Setting::Database,
+        )
     };
     let known = identity_tenant
         .filter(|t| !t.is_empty() && *t != "*")
@@ -440,11 +476,13 @@ pub(crate) fn missing(ctx: Context<'_>, what: &str, name: &str, identity_tenant:
         code,
         format!("The {what} {name} does not exist on this server{place}."),
         format!(
-            "Use --{what} with an existing one (the defaults are default_tenant and default_database), or create it \
+            "Set the {} to an existing one (the defaults are default_tenant and default_database), or create it \
              with {create}.{known} Chroma's list endpoints answer an empty list for a missing {what}, so other \
-             tools may just show nothing."
+             tools may just show nothing.",
+            setting.label()
         ),
     )
+    .pointing_at(setting)
 }
 
 /// Any error of a request made in a step, classified.
@@ -456,8 +494,12 @@ pub(crate) fn request_failure(ctx: Context<'_>, what: &str, err: &ChromaError) -
             Code::HttpOther,
             format!("The answer to {what} is larger than {limit_bytes} bytes and was not read."),
             "A Chroma server does not answer this request with so much data: check the URL.",
-        ),
+        )
+        .pointing_at(Setting::Url),
         ChromaError::Build { detail } => diagnosis(Code::ConfigInvalid, format!("{detail}."), ""),
         other => diagnosis(Code::HttpOther, format!("{what} failed: {other}."), ""),
     }
 }
+
+#[cfg(test)]
+mod tests;

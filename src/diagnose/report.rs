@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::profile::ConnectionSettings;
+use crate::profile::{ConnectionSettings, Setting};
 use crate::tls::CertInfo;
 
 use super::code::Code;
@@ -79,15 +79,27 @@ pub struct StepReport {
     pub detail: String,
 }
 
-/// The conclusion: a stable code, a one-line summary, and what to do.
+/// The conclusion: a stable code, a one-line summary, what to do, and the setting to change when that is the fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnosis {
     /// The stable code.
     pub code: Code,
     /// What happened, in one sentence.
     pub summary: String,
-    /// What to do about it; may span several lines.
+    /// What to do about it; may span several lines. Names settings by their [`Setting::label`], never by a
+    /// command-line flag.
     pub hint: String,
+    /// The setting the hint asks to change, if any (`"setting": "ca_file"` in JSON, or `null`).
+    pub setting: Option<Setting>,
+}
+
+impl Diagnosis {
+    /// The same diagnosis, pointing at `setting`.
+    #[must_use]
+    pub(crate) fn pointing_at(mut self, setting: impl Into<Option<Setting>>) -> Self {
+        self.setting = setting.into();
+        self
+    }
 }
 
 /// Which server answered.
@@ -197,24 +209,49 @@ impl CheckReport {
     /// The report as text for a terminal: target, step timeline, diagnosis, hint, certificate chain.
     #[must_use]
     pub fn to_text(&self) -> String {
+        self.to_text_with(|_| None)
+    }
+
+    /// [`to_text`](Self::to_text), with `how` telling how this face changes a setting (e.g. a command-line
+    /// flag), shown after the setting's label.
+    #[must_use]
+    pub fn to_text_with(&self, how: impl Fn(Setting) -> Option<String>) -> String {
         let mut out = self.target.to_text();
         for step in &self.steps {
             out.push_str(&step_line(step));
             out.push('\n');
         }
-        out.push_str(&self.conclusion_text());
+        out.push_str(&self.conclusion_text_with(how));
         out
     }
 
-    /// The text after the step timeline: diagnosis, hint, warnings, TLS session and certificate chain.
+    /// The text after the step timeline: diagnosis, hint, the setting to change, warnings, TLS session and
+    /// certificate chain.
     #[must_use]
     pub fn conclusion_text(&self) -> String {
+        self.conclusion_text_with(|_| None)
+    }
+
+    /// [`conclusion_text`](Self::conclusion_text), with `how` telling how this face changes a setting (e.g. a
+    /// command-line flag): `  setting: CA file (--ca-file)`.
+    #[must_use]
+    pub fn conclusion_text_with(&self, how: impl Fn(Setting) -> Option<String>) -> String {
         let mut out = String::from("\n");
         let marker = if self.ok { "OK" } else { "PROBLEM" };
         let _ = writeln!(out, "{marker} [{}] {}", self.diagnosis.code, self.diagnosis.summary);
         if !self.diagnosis.hint.is_empty() {
             for line in self.diagnosis.hint.lines() {
                 let _ = writeln!(out, "  {line}");
+            }
+        }
+        if let Some(setting) = self.diagnosis.setting {
+            match how(setting) {
+                Some(how) => {
+                    let _ = writeln!(out, "  setting: {} ({how})", setting.label());
+                }
+                None => {
+                    let _ = writeln!(out, "  setting: {}", setting.label());
+                }
             }
         }
         for warning in &self.warnings {
@@ -252,6 +289,13 @@ impl Target {
     /// The header of the text report.
     #[must_use]
     pub fn to_text(&self) -> String {
+        self.to_text_with(&[])
+    }
+
+    /// The header of the text report with more lines after `verify`, each a label (up to 12 characters) and a
+    /// value, e.g. `("ca file", "2 certificates: …")`.
+    #[must_use]
+    pub fn to_text_with(&self, files: &[(&str, String)]) -> String {
         let mut out = String::new();
         let Self { url, address, server_name, verify, auth, tenant, database } = self;
         let _ = writeln!(out, "Checking {url}");
@@ -260,6 +304,9 @@ impl Target {
         }
         let _ = writeln!(out, "  server name  {server_name}");
         let _ = writeln!(out, "  verify       {verify}");
+        for (label, value) in files {
+            let _ = writeln!(out, "  {label:<12} {value}");
+        }
         let _ = writeln!(out, "  auth         {auth}");
         let _ = writeln!(out, "  tenant/db    {tenant} / {database}");
         out.push('\n');

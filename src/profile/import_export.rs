@@ -43,9 +43,9 @@ fn broken_text(entries: &[(String, String)]) -> String {
 pub fn export_profiles(profiles: &[&Profile]) -> Result<String, FormatError> {
     let doc = ProfilesDoc { profiles: profiles.iter().map(|p| (*p).clone()).collect(), ..ProfilesDoc::default() };
     let header = format!(
-        "Chroma Connect profiles, exported {}.\nNo secrets: tokens and passwords stay where they were saved. After \
-         importing, set them with\n  chroma-connect profiles edit NAME --token-stdin   (or --password-stdin)\n\
-         Import with: chroma-connect profiles import FILE",
+        "Chroma Connect profiles, exported {}.\nNo secrets: tokens and passwords stay where they were saved; after \
+         importing, save each profile's token or password again.\nImport with Chroma Connect (or: chroma-connect \
+         profiles import FILE).",
         crate::tls::now_rfc3339()
     );
     write_doc(&doc, &header)

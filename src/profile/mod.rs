@@ -9,8 +9,10 @@ mod fsutil;
 mod import_export;
 mod model;
 mod paths;
+mod resolve;
 mod secret;
 mod secrets;
+mod setting;
 mod settings;
 mod store;
 mod url_input;
@@ -26,8 +28,10 @@ pub use import_export::{
 };
 pub use model::{MAX_NAME_LEN, Profile, ProfileAuth, SecretSource, validate_env_name, validate_name};
 pub use paths::{AppPaths, HOME_ENV, PathsError};
+pub use resolve::settings_with_secret;
 pub use secret::Secret;
 pub use secrets::{ResolvedSecret, SECRET_STORE_ENV, SecretError, SecretLocation, SecretStore, SecretStoreMode};
+pub use setting::Setting;
 pub use settings::{
     Auth, ConnectionSettings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TENANT,
     Scheme, SettingsError, TokenHeader, Verify, normalize_sha256_fingerprint,

@@ -4,9 +4,11 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::tls::pem_text::base64;
 use crate::tls::{CaMode, ClientIdentity, TlsSettings, Trust};
 
 use super::secret::Secret;
+use super::setting::Setting;
 use super::url_input::{Endpoint, parse_endpoint};
 
 /// Chroma's default tenant.
@@ -100,7 +102,6 @@ impl Auth {
     /// The header name and value to send, if any.
     #[must_use]
     pub fn header(&self) -> Option<(&'static str, String)> {
-        use base64_lite::encode;
         match self {
             Self::None => None,
             Self::Token { token, header: TokenHeader::Bearer } => {
@@ -110,7 +111,7 @@ impl Auth {
                 Some(("x-chroma-token", token.expose().to_owned()))
             }
             Self::Basic { user, password } => {
-                Some(("authorization", format!("Basic {}", encode(format!("{user}:{}", password.expose()).as_bytes()))))
+                Some(("authorization", format!("Basic {}", base64(format!("{user}:{}", password.expose()).as_bytes()))))
             }
         }
     }
@@ -221,15 +222,12 @@ impl ConnectionSettings {
         }
         match (client_cert, client_key) {
             (Some(_), None) => {
-                return Err(SettingsError::new(
-                    "client_key",
-                    "is missing: a client certificate needs its private key (--client-key)",
-                ));
+                return Err(SettingsError::new("client_key", "is missing: a client certificate needs its private key"));
             }
             (None, Some(_)) => {
                 return Err(SettingsError::new(
                     "client_cert",
-                    "is missing: a client key was given without its certificate (--client-cert)",
+                    "is missing: a client key was given without its certificate",
                 ));
             }
             _ => {}
@@ -281,10 +279,8 @@ impl ConnectionSettings {
         let mut warnings = Vec::new();
         if self.is_tls() {
             if self.verify == Verify::Off {
-                warnings.push(
-                    "certificate verification is OFF (--insecure): anyone on the path can impersonate this server"
-                        .to_owned(),
-                );
+                warnings
+                    .push("certificate verification is OFF: anyone on the path can impersonate this server".to_owned());
             }
         } else {
             if let Verify::CaFile(path) = &self.verify {
@@ -366,6 +362,13 @@ impl SettingsError {
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
         Self { field, message: message.into() }
     }
+
+    /// The setting to change, when [`field`](Self::field) names a connection setting (not for `name` or
+    /// `profile`).
+    #[must_use]
+    pub fn setting(&self) -> Option<Setting> {
+        Setting::from_field(self.field)
+    }
 }
 
 impl fmt::Display for Verify {
@@ -375,31 +378,6 @@ impl fmt::Display for Verify {
             Self::Off => f.write_str("OFF (no verification)"),
             Self::CaFile(path) => write!(f, "CA file {}", path.display()),
         }
-    }
-}
-
-/// Minimal standard base64 for basic auth (one call site; not worth a dependency).
-mod base64_lite {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    pub(super) fn encode(input: &[u8]) -> String {
-        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-        for chunk in input.chunks(3) {
-            let b = [
-                chunk.first().copied().unwrap_or(0),
-                chunk.get(1).copied().unwrap_or(0),
-                chunk.get(2).copied().unwrap_or(0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-                if i <= chunk.len() {
-                    out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
     }
 }
 

@@ -118,10 +118,11 @@ pub enum StoreError {
     },
     /// Profiles to import have the names of existing ones, and no conflict policy was chosen.
     #[error(
-        "{} already exist{}: {}; choose --on-conflict rename or --on-conflict replace (nothing was imported)",
+        "{} already exist{}: {}; nothing was imported: choose to rename or replace {}",
         if names.len() == 1 { "a profile with this name" } else { "profiles with these names" },
         if names.len() == 1 { "s" } else { "" },
-        names.join(", ")
+        names.join(", "),
+        if names.len() == 1 { "it" } else { "them" }
     )]
     ImportConflicts {
         /// The conflicting names.

@@ -110,7 +110,8 @@ fn parse(field: &'static str, input: &str) -> Result<Parsed, SettingsError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(SettingsError::new(
             field,
-            "holds credentials; pass them with --token-env or --basic-user/--password-env instead of in the URL",
+            "holds credentials; give them as the connection's Authentication (a token, or a user and password) \
+             instead of in the URL",
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {

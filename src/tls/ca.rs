@@ -1,7 +1,7 @@
 //! Loading CA files (PEM or DER, detected by content) and the certificate-file helpers shared
 //! with [`identity`](super::identity).
 
-use std::io;
+use std::io::{self, Read as _};
 use std::path::Path;
 
 use rustls_pki_types::pem::{self, PemObject as _, SectionKind};
@@ -12,19 +12,21 @@ use x509_parser::prelude::FromDer as _;
 use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::error::TlsConfigError;
+use super::summary::FileRole;
 
 /// What a file holds when it holds nothing recognisable.
 pub(crate) const NOTHING_RECOGNISED: &str = "no PEM or DER certificate";
+
+/// The largest CA, client certificate or key file that is read: 1 MiB. (A bundle of every public root CA is
+/// about 250 KiB.)
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Loads every certificate of a CA file and checks that each one can be a trust anchor.
 ///
 /// The file may be PEM (one certificate or a bundle; other PEM blocks are skipped) or DER (one
 /// certificate, or several concatenated); the format is detected from the content, not the name.
 pub fn load_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsConfigError> {
-    let bytes = read_file(path).map_err(|err| match err {
-        ReadError::Missing => TlsConfigError::CaFileMissing { path: path.to_owned() },
-        ReadError::Unreadable(source) => TlsConfigError::CaFileUnreadable { path: path.to_owned(), source },
-    })?;
+    let bytes = read_file(path).map_err(|err| err.into_config_error(FileRole::CaCertificates, path))?;
     if bytes.trim_ascii().is_empty() {
         return Err(TlsConfigError::CaFileEmpty { path: path.to_owned() });
     }
@@ -45,19 +47,84 @@ pub fn load_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsConf
 }
 
 /// Why a file could not be read.
+#[derive(Debug)]
 pub(crate) enum ReadError {
     /// The file does not exist.
     Missing,
     /// Any other I/O error.
     Unreadable(io::Error),
+    /// Not a regular file; says what it is ("a directory", "a FIFO (named pipe)", ...).
+    NotRegular(&'static str),
+    /// Larger than [`MAX_FILE_BYTES`]; its size.
+    TooLarge(u64),
 }
 
-/// Reads a whole file, telling "does not exist" apart from other failures.
+impl ReadError {
+    /// The configuration error for the file `path` of `role`.
+    pub(crate) fn into_config_error(self, role: FileRole, path: &Path) -> TlsConfigError {
+        let path = path.to_owned();
+        match (self, role) {
+            (Self::Missing, FileRole::CaCertificates) => TlsConfigError::CaFileMissing { path },
+            (Self::Missing, FileRole::ClientCertificate) => TlsConfigError::ClientCertMissing { path },
+            (Self::Missing, FileRole::PrivateKey) => TlsConfigError::ClientKeyMissing { path },
+            (Self::Unreadable(source), FileRole::CaCertificates) => TlsConfigError::CaFileUnreadable { path, source },
+            (Self::Unreadable(source), FileRole::ClientCertificate) => {
+                TlsConfigError::ClientCertUnreadable { path, source }
+            }
+            (Self::Unreadable(source), FileRole::PrivateKey) => TlsConfigError::ClientKeyUnreadable { path, source },
+            (Self::NotRegular(kind), role) => TlsConfigError::NotRegularFile { role, path, kind },
+            (Self::TooLarge(size), role) => TlsConfigError::FileTooLarge { role, path, size },
+        }
+    }
+}
+
+/// Reads a whole certificate or key file, telling "does not exist" apart from other failures. Anything but a
+/// regular file (a directory, a FIFO that would block the read, a device such as `/dev/zero`) is refused
+/// before it is opened, and so is a file larger than [`MAX_FILE_BYTES`] (also if it grows while it is read).
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
-    std::fs::read(path).map_err(|err| match err.kind() {
+    let io_error = |err: io::Error| match err.kind() {
         io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Unreadable(err),
-    })
+    };
+    let metadata = std::fs::metadata(path).map_err(io_error)?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular(file_kind(metadata.file_type())));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(metadata.len()));
+    }
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(ReadError::Unreadable)?;
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(read));
+    }
+    Ok(bytes)
+}
+
+/// What a file that is not a regular file is, as "a directory", "a FIFO (named pipe)", ...
+fn file_kind(file_type: std::fs::FileType) -> &'static str {
+    if file_type.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+    }
+    "a special file"
 }
 
 /// Why certificate bytes yielded no certificates.
@@ -280,11 +347,50 @@ mod tests {
     }
 
     #[test]
-    fn directory_is_unreadable() {
+    fn directory_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let err = load_ca_file(dir.path()).unwrap_err();
-        assert!(matches!(err, TlsConfigError::CaFileUnreadable { .. }), "{err:?}");
-        assert!(std::error::Error::source(&err).is_some());
+        assert!(
+            matches!(&err, TlsConfigError::NotRegularFile { role: FileRole::CaCertificates, kind: "a directory", .. }),
+            "{err:?}"
+        );
+        assert!(err.is_ca_file());
+        assert_eq!(err.path(), Some(dir.path()));
+        assert!(err.to_string().starts_with("the CA file is a directory, not a regular file: "), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifo_and_devices_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("ca.pem");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        // Reading a FIFO nobody writes to would block forever: it must be refused before it is opened.
+        let err = load_ca_file(&fifo).unwrap_err();
+        assert!(matches!(&err, TlsConfigError::NotRegularFile { kind: "a FIFO (named pipe)", .. }), "{err:?}");
+        assert!(err.to_string().ends_with("ca.pem"), "{err}");
+        let err = load_ca_file(Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(&err, TlsConfigError::NotRegularFile { kind: "a character device", .. }), "{err:?}");
+    }
+
+    #[test]
+    fn oversize_is_refused() {
+        let (cert, _) = ca_cert("Root A");
+        let mut text = cert.pem();
+        while u64::try_from(text.len()).unwrap() <= MAX_FILE_BYTES {
+            text.push_str(&cert.pem());
+        }
+        let file = file_with(text.as_bytes());
+        let err = load_ca_file(file.path()).unwrap_err();
+        assert!(matches!(&err, TlsConfigError::FileTooLarge { role: FileRole::CaCertificates, .. }), "{err:?}");
+        assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+        // Exactly the limit is still read.
+        let (cert, _) = ca_cert("Root B");
+        let mut text = cert.pem().into_bytes();
+        text.resize(usize::try_from(MAX_FILE_BYTES).unwrap(), b'\n');
+        let file = file_with(&text);
+        assert_eq!(load_ca_file(file.path()).unwrap().len(), 1);
     }
 
     #[test]

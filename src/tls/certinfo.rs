@@ -9,10 +9,12 @@ use sha2::{Digest as _, Sha256};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer as _;
+use x509_parser::time::ASN1Time;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::error::CertParseError;
-use super::time_text::{rfc3339_from_unix, unix_from_rfc3339, unix_secs};
+use super::pem_text::pem_block;
+use super::time_text::{rfc3339_from_unix, unix_secs};
 
 /// The Authority Information Access method "CA issuers" (RFC 5280, 4.2.2.1).
 const OID_CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
@@ -44,25 +46,45 @@ pub struct CertInfo {
     /// The "CA issuers" URIs of the Authority Information Access extension: where the issuing
     /// certificate can be downloaded.
     pub ca_issuers: Vec<String>,
+    /// The certificate itself (DER), e.g. to save it with [`to_pem`](Self::to_pem). Not in the JSON.
+    #[serde(skip)]
+    pub der: Vec<u8>,
+    /// Start of validity, seconds since the Unix epoch. Not in the JSON (see `not_before`).
+    #[serde(skip)]
+    pub not_before_unix: i64,
+    /// End of validity, seconds since the Unix epoch. Not in the JSON (see `not_after`).
+    #[serde(skip)]
+    pub not_after_unix: i64,
 }
 
 /// Parses a DER certificate into [`CertInfo`].
 pub fn cert_info(der: &[u8]) -> Result<CertInfo, CertParseError> {
     let cert = parse(der)?;
     let validity = cert.validity();
+    let (not_before_unix, not_after_unix) = (validity.not_before.timestamp(), validity.not_after.timestamp());
     Ok(CertInfo {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
         sans: sans(&cert),
-        not_before: rfc3339_from_unix(validity.not_before.timestamp()),
-        not_after: rfc3339_from_unix(validity.not_after.timestamp()),
+        not_before: rfc3339_from_unix(not_before_unix),
+        not_after: rfc3339_from_unix(not_after_unix),
         is_ca: cert.is_ca(),
         sha256: sha256_fingerprint(der),
         self_signed: is_self_signed(&cert),
         key: key_description(cert.public_key()),
         serial: hex_pairs(cert.raw_serial()),
         ca_issuers: ca_issuers(&cert),
+        der: der.to_vec(),
+        not_before_unix,
+        not_after_unix,
     })
+}
+
+/// The certificates of a chain as one PEM text (a bundle), in the order given: what a CA file or a
+/// `fullchain.pem` holds.
+#[must_use]
+pub fn chain_pem(certs: &[CertInfo]) -> String {
+    certs.iter().map(CertInfo::to_pem).collect()
 }
 
 /// SHA-256 of `der` as uppercase hex pairs separated by `:`, like `openssl x509 -fingerprint -sha256`.
@@ -72,28 +94,57 @@ pub fn sha256_fingerprint(der: &[u8]) -> String {
 }
 
 impl CertInfo {
+    /// The certificate as a PEM block (`-----BEGIN CERTIFICATE-----` …), e.g. to save a server's
+    /// certificate as a CA file.
+    #[must_use]
+    pub fn to_pem(&self) -> String {
+        pem_block("CERTIFICATE", &self.der)
+    }
+
     /// Whether the certificate had expired at `now`.
     #[must_use]
     pub fn expired_at(&self, now: SystemTime) -> bool {
-        unix_from_rfc3339(&self.not_after).is_some_and(|not_after| unix_secs(now) > not_after)
+        unix_secs(now) > self.not_after_unix
     }
 
     /// Whether the certificate was not yet valid at `now`.
     #[must_use]
     pub fn not_yet_valid_at(&self, now: SystemTime) -> bool {
-        unix_from_rfc3339(&self.not_before).is_some_and(|not_before| unix_secs(now) < not_before)
+        unix_secs(now) < self.not_before_unix
     }
 
-    /// Whether the subject alternative names cover `name` (a DNS name or an IP address), with
-    /// the usual rules: case-insensitive, a `*` only as the whole left-most label, matching
-    /// exactly one label. The common name is ignored, as by browsers and rustls.
+    /// Whole days from `now` until the end of validity, rounded down: `0` on its last day, negative once
+    /// expired (`-1` during the first day after). `None` when a date is out of range.
+    #[must_use]
+    pub fn days_left(&self, now: SystemTime) -> Option<i64> {
+        let not_after = ASN1Time::from_timestamp(self.not_after_unix).ok()?.to_datetime();
+        let now = ASN1Time::from_timestamp(unix_secs(now)).ok()?.to_datetime();
+        Some((not_after - now).whole_seconds().div_euclid(86_400))
+    }
+
+    /// Whether the subject alternative names cover `name` (a DNS name or an IP address): see
+    /// [`matching_san`](Self::matching_san).
     #[must_use]
     pub fn is_valid_for_name(&self, name: &str) -> bool {
+        self.matching_san(name).is_some()
+    }
+
+    /// The subject alternative name that covers `name` (a DNS name or an IP address, `[…]` allowed
+    /// around IPv6), with rustls' rules: case-insensitive, a trailing dot ignored, an IP address
+    /// only by an IP address SAN, a `*` only as the whole left-most label of a name with at least
+    /// two more labels, standing for exactly one label. The common name is ignored, as by browsers
+    /// and rustls.
+    #[must_use]
+    pub fn matching_san(&self, name: &str) -> Option<&str> {
         let name = name.trim_end_matches('.');
         if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
-            return self.sans.iter().any(|san| san.parse::<IpAddr>().is_ok_and(|presented| presented == ip));
+            return self
+                .sans
+                .iter()
+                .find(|san| san.parse::<IpAddr>().is_ok_and(|presented| presented == ip))
+                .map(String::as_str);
         }
-        self.sans.iter().any(|san| dns_name_matches(san, name))
+        self.sans.iter().find(|san| dns_name_matches(san, name)).map(String::as_str)
     }
 }
 
@@ -140,7 +191,8 @@ fn ca_issuers(cert: &X509Certificate<'_>) -> Vec<String> {
         .collect()
 }
 
-fn key_description(spki: &SubjectPublicKeyInfo<'_>) -> String {
+/// The public key in a few words: `EC P-256`, `RSA 2048`, `Ed25519`.
+pub(crate) fn key_description(spki: &SubjectPublicKeyInfo<'_>) -> String {
     let algorithm = spki.algorithm.algorithm.to_id_string();
     match algorithm.as_str() {
         "1.2.840.113549.1.1.1" => format!("RSA {}", rsa_bits(spki)),
@@ -196,7 +248,15 @@ fn ip_text(bytes: &[u8]) -> String {
 
 fn dns_name_matches(presented: &str, name: &str) -> bool {
     let presented = presented.trim_end_matches('.');
+    if presented.parse::<IpAddr>().is_ok() || name.is_empty() {
+        // An IP address SAN never matches a DNS name.
+        return false;
+    }
     if let Some(suffix) = presented.strip_prefix("*.") {
+        // Like rustls (and NSS), at least two labels after the wildcard: no `*.com`.
+        if !suffix.contains('.') || suffix.contains('*') {
+            return false;
+        }
         let Some((first, rest)) = name.split_once('.') else {
             return false;
         };
@@ -228,6 +288,7 @@ mod tests {
     };
 
     use super::*;
+    use crate::tls::time_text::unix_from_rfc3339;
 
     fn ca() -> (CertificateParams, KeyPair) {
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -300,6 +361,67 @@ mod tests {
         assert!(info.expired_at(expiry + Duration::from_secs(1)));
         assert!(info.not_yet_valid_at(UNIX_EPOCH));
         assert!(!info.not_yet_valid_at(expiry));
+
+        assert_eq!(info.not_after_unix, expiry_secs);
+        assert_eq!(info.days_left(expiry), Some(0));
+        assert_eq!(info.days_left(expiry - Duration::from_secs(1)), Some(0));
+        assert_eq!(info.days_left(expiry - Duration::from_hours(24)), Some(1));
+        assert_eq!(info.days_left(expiry - Duration::from_hours(24 * 92) - Duration::from_secs(5)), Some(92));
+        assert_eq!(info.days_left(expiry + Duration::from_secs(1)), Some(-1));
+        assert_eq!(info.days_left(expiry + Duration::from_hours(72)), Some(-3));
+
+        assert_eq!(info.der, cert.der().to_vec());
+        let json = serde_json::to_value(&info).unwrap();
+        for hidden in ["der", "not_before_unix", "not_after_unix"] {
+            assert!(json.get(hidden).is_none(), "{hidden} is in the JSON");
+        }
+    }
+
+    #[test]
+    fn matching_sans_follow_rustls() {
+        let params = CertificateParams::new(vec![
+            "chroma.example.test".to_owned(),
+            "*.apps.example.test".to_owned(),
+            "*.test".to_owned(),
+            "10.0.0.7".to_owned(),
+            "::1".to_owned(),
+        ])
+        .unwrap();
+        let cert = params.self_signed(&KeyPair::generate().unwrap()).unwrap();
+        let info = cert_info(cert.der()).unwrap();
+        assert_eq!(info.matching_san("chroma.example.test"), Some("chroma.example.test"));
+        assert_eq!(info.matching_san("CHROMA.Example.Test."), Some("chroma.example.test"));
+        assert_eq!(info.matching_san("db.apps.example.test"), Some("*.apps.example.test"));
+        assert_eq!(info.matching_san("apps.example.test"), None);
+        assert_eq!(info.matching_san("a.db.apps.example.test"), None);
+        // A wildcard needs two labels after it.
+        assert_eq!(info.matching_san("x.test"), None);
+        assert_eq!(info.matching_san("10.0.0.7"), Some("10.0.0.7"));
+        assert_eq!(info.matching_san("[::1]"), Some("::1"));
+        assert_eq!(info.matching_san("0:0:0:0:0:0:0:1"), Some("::1"));
+        assert_eq!(info.matching_san("10.0.0.8"), None);
+        assert_eq!(info.matching_san(""), None);
+        assert!(info.is_valid_for_name("db.apps.example.test"));
+    }
+
+    #[test]
+    fn pem_of_one_and_of_a_chain() {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject as _;
+        let (params, key) = ca();
+        let root = params.self_signed(&key).unwrap();
+        let leaf = CertificateParams::new(vec!["x.test".to_owned()])
+            .unwrap()
+            .signed_by(&KeyPair::generate().unwrap(), &Issuer::from_params(&params, &key))
+            .unwrap();
+        let infos = [cert_info(leaf.der()).unwrap(), cert_info(root.der()).unwrap()];
+        let pem = infos[0].to_pem();
+        assert_eq!(CertificateDer::from_pem_slice(pem.as_bytes()).unwrap().as_ref(), leaf.der().as_ref());
+        let bundle = chain_pem(&infos);
+        let read: Vec<Vec<u8>> =
+            CertificateDer::pem_slice_iter(bundle.as_bytes()).map(|c| c.unwrap().to_vec()).collect();
+        assert_eq!(read, [leaf.der().to_vec(), root.der().to_vec()]);
+        assert_eq!(chain_pem(&[]), "");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::summary::FileRole;
+
 /// Why a TLS client configuration could not be built.
 ///
 /// Each message reads as a sentence and names the file last. Where another error caused this one,
@@ -106,6 +108,28 @@ pub enum TlsConfigError {
         /// The private-key file.
         key_path: PathBuf,
     },
+    /// A CA file, client certificate or key file that is not a regular file (a directory, a FIFO, a
+    /// device): it is not read.
+    #[error("the {role} is {kind}, not a regular file: {}", path.display())]
+    NotRegularFile {
+        /// Which file.
+        role: FileRole,
+        /// The file.
+        path: PathBuf,
+        /// What it is instead, e.g. "a directory" or "a FIFO (named pipe)".
+        kind: &'static str,
+    },
+    /// A CA file, client certificate or key file larger than [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES):
+    /// no certificate file is that large, so it is not read.
+    #[error("the {role} is larger than 1 MiB ({size} bytes), too large for certificates or a key: {}", path.display())]
+    FileTooLarge {
+        /// Which file.
+        role: FileRole,
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+    },
     /// The operating system's certificate verifier could not be set up (for example no system
     /// trust store was found).
     #[error("the system certificate verifier could not be set up")]
@@ -116,32 +140,38 @@ pub enum TlsConfigError {
 }
 
 impl TlsConfigError {
+    /// Which file the error is about: the CA file, the client certificate or its private key (also for a key
+    /// that does not match the certificate). `None` for errors that concern no file.
+    #[must_use]
+    pub fn role(&self) -> Option<FileRole> {
+        match self {
+            Self::CaFileMissing { .. }
+            | Self::CaFileUnreadable { .. }
+            | Self::CaFileEmpty { .. }
+            | Self::CaFileNoCertificate { .. }
+            | Self::CaFileInvalid { .. } => Some(FileRole::CaCertificates),
+            Self::ClientCertMissing { .. } | Self::ClientCertUnreadable { .. } | Self::ClientCertInvalid { .. } => {
+                Some(FileRole::ClientCertificate)
+            }
+            Self::ClientKeyMissing { .. }
+            | Self::ClientKeyUnreadable { .. }
+            | Self::ClientKeyInvalid { .. }
+            | Self::ClientKeyMismatch { .. } => Some(FileRole::PrivateKey),
+            Self::NotRegularFile { role, .. } | Self::FileTooLarge { role, .. } => Some(*role),
+            Self::Verifier(_) | Self::Rustls(_) => None,
+        }
+    }
+
     /// Whether the error concerns the client certificate or its private key.
     #[must_use]
     pub fn is_client_identity(&self) -> bool {
-        matches!(
-            self,
-            Self::ClientCertMissing { .. }
-                | Self::ClientCertUnreadable { .. }
-                | Self::ClientCertInvalid { .. }
-                | Self::ClientKeyMissing { .. }
-                | Self::ClientKeyUnreadable { .. }
-                | Self::ClientKeyInvalid { .. }
-                | Self::ClientKeyMismatch { .. }
-        )
+        matches!(self.role(), Some(FileRole::ClientCertificate | FileRole::PrivateKey))
     }
 
     /// Whether the error concerns the CA file.
     #[must_use]
     pub fn is_ca_file(&self) -> bool {
-        matches!(
-            self,
-            Self::CaFileMissing { .. }
-                | Self::CaFileUnreadable { .. }
-                | Self::CaFileEmpty { .. }
-                | Self::CaFileNoCertificate { .. }
-                | Self::CaFileInvalid { .. }
-        )
+        self.role() == Some(FileRole::CaCertificates)
     }
 
     /// The file the error is about, if any. For a key mismatch this is the private-key file.
@@ -159,7 +189,9 @@ impl TlsConfigError {
             | Self::ClientKeyMissing { path }
             | Self::ClientKeyUnreadable { path, .. }
             | Self::ClientKeyInvalid { path, .. }
-            | Self::ClientKeyMismatch { key_path: path, .. } => Some(path),
+            | Self::ClientKeyMismatch { key_path: path, .. }
+            | Self::NotRegularFile { path, .. }
+            | Self::FileTooLarge { path, .. } => Some(path),
             Self::Verifier(_) | Self::Rustls(_) => None,
         }
     }

@@ -14,10 +14,11 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::ClientIdentity;
 use super::ca::{
-    CertProblem, ReadError, certificates_from_bytes, describe_pem_error, describe_pem_labels, looks_like_pem,
+    CertProblem, NOTHING_RECOGNISED, certificates_from_bytes, describe_pem_error, describe_pem_labels, looks_like_pem,
     pem_labels, read_file,
 };
 use super::error::TlsConfigError;
+use super::summary::FileRole;
 
 /// Whether servers asked this client for a certificate, and whether it sent one.
 ///
@@ -77,10 +78,7 @@ pub fn load_client_identity(
 /// Loads a client certificate chain (PEM or DER): the client certificate first, then any
 /// intermediates.
 pub fn load_client_cert_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsConfigError> {
-    let bytes = read_file(path).map_err(|err| match err {
-        ReadError::Missing => TlsConfigError::ClientCertMissing { path: path.to_owned() },
-        ReadError::Unreadable(source) => TlsConfigError::ClientCertUnreadable { path: path.to_owned(), source },
-    })?;
+    let bytes = read_file(path).map_err(|err| err.into_config_error(FileRole::ClientCertificate, path))?;
     let invalid = |detail: String| TlsConfigError::ClientCertInvalid { path: path.to_owned(), detail };
     if bytes.trim_ascii().is_empty() {
         return Err(invalid("the file is empty".to_owned()));
@@ -93,41 +91,46 @@ pub fn load_client_cert_chain(path: &Path) -> Result<Vec<CertificateDer<'static>
 
 /// Loads an unencrypted private key: PEM (PKCS#8, PKCS#1 or SEC1) or DER.
 pub fn load_client_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsConfigError> {
-    let bytes = read_file(path).map_err(|err| match err {
-        ReadError::Missing => TlsConfigError::ClientKeyMissing { path: path.to_owned() },
-        ReadError::Unreadable(source) => TlsConfigError::ClientKeyUnreadable { path: path.to_owned(), source },
-    })?;
-    let invalid = |detail: String| TlsConfigError::ClientKeyInvalid { path: path.to_owned(), detail };
+    let bytes = read_file(path).map_err(|err| err.into_config_error(FileRole::PrivateKey, path))?;
+    private_key_from_bytes(&bytes).map_err(|detail| TlsConfigError::ClientKeyInvalid { path: path.to_owned(), detail })
+}
+
+/// What an encrypted private key needs (the same `openssl pkey` command decrypts PKCS#8 and legacy PEM).
+pub(crate) const ENCRYPTED_KEY: &str =
+    "encrypted private key: not supported, decrypt it with `openssl pkey -in KEY -out KEY-plain.pem`";
+
+/// The unencrypted private key in PEM (PKCS#8, PKCS#1 or SEC1) or DER `bytes`; the error says what is wrong
+/// ("the file is empty", [`ENCRYPTED_KEY`], "no private key; it holds a certificate", ...).
+pub(crate) fn private_key_from_bytes(bytes: &[u8]) -> Result<PrivateKeyDer<'static>, String> {
     if bytes.trim_ascii().is_empty() {
-        return Err(invalid("the file is empty".to_owned()));
+        return Err("the file is empty".to_owned());
     }
-    if !looks_like_pem(&bytes) {
-        return PrivateKeyDer::try_from(bytes).map_err(|_| invalid("neither a PEM nor a DER private key".to_owned()));
+    if !looks_like_pem(bytes) {
+        if let Ok(key) = PrivateKeyDer::try_from(bytes.to_vec()) {
+            return Ok(key);
+        }
+        // Say what the DER holds when it is something known.
+        return Err(match certificates_from_bytes(bytes) {
+            Ok(_) => "no private key; it holds a certificate".to_owned(),
+            Err(CertProblem::NoCertificate(found)) if found != NOTHING_RECOGNISED && found != "a private key" => {
+                format!("no private key; it holds {found}")
+            }
+            Err(_) => "neither a PEM nor a DER private key".to_owned(),
+        });
     }
-    let labels = pem_labels(&bytes);
+    let labels = pem_labels(bytes);
     let encrypted_pkcs8 = labels.iter().any(|label| label == "ENCRYPTED PRIVATE KEY");
     let encrypted_legacy =
         bytes.windows(b"Proc-Type: 4,ENCRYPTED".len()).any(|window| window == b"Proc-Type: 4,ENCRYPTED");
-    if encrypted_pkcs8 {
-        return Err(invalid(
-            "the private key is encrypted; decrypt it first with \
-             `openssl pkcs8 -in KEY -out KEY-plain.pem`"
-                .to_owned(),
-        ));
+    if encrypted_pkcs8 || encrypted_legacy {
+        return Err(ENCRYPTED_KEY.to_owned());
     }
-    if encrypted_legacy {
-        return Err(invalid(
-            "the private key is encrypted; decrypt it first with \
-             `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY-plain.pem`"
-                .to_owned(),
-        ));
-    }
-    match PrivateKeyDer::from_pem_slice(&bytes) {
+    match PrivateKeyDer::from_pem_slice(bytes) {
         Ok(key) => Ok(key),
         Err(rustls_pki_types::pem::Error::NoItemsFound) => {
-            Err(invalid(format!("no private key; it holds {}", describe_pem_labels(&labels))))
+            Err(format!("no private key; it holds {}", describe_pem_labels(&labels)))
         }
-        Err(err) => Err(invalid(describe_pem_error(&err))),
+        Err(err) => Err(describe_pem_error(&err)),
     }
 }
 
@@ -230,7 +233,7 @@ mod tests {
             match load_client_key(file.path()).unwrap_err() {
                 TlsConfigError::ClientKeyInvalid { detail, .. } => {
                     assert!(detail.contains("encrypted"), "{detail}");
-                    assert!(detail.contains("openssl pkcs8"), "{detail}");
+                    assert!(detail.contains("openssl pkey"), "{detail}");
                 }
                 other => panic!("unexpected {other:?}"),
             }
@@ -258,6 +261,30 @@ mod tests {
         assert!(matches!(load_client_key(empty.path()).unwrap_err(), TlsConfigError::ClientKeyInvalid { .. }));
         let garbage = file_with(b"\x01\x02garbage");
         assert!(matches!(load_client_key(garbage.path()).unwrap_err(), TlsConfigError::ClientKeyInvalid { .. }));
+        // A DER certificate where the key should be.
+        let cert = CertificateParams::new(vec!["client.test".to_owned()]).unwrap().self_signed(&key).unwrap();
+        let der_cert = file_with(cert.der());
+        match load_client_key(der_cert.path()).unwrap_err() {
+            TlsConfigError::ClientKeyInvalid { detail, .. } => {
+                assert_eq!(detail, "no private key; it holds a certificate");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_and_huge_files_are_refused() {
+        let err = load_client_key(Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(&err, TlsConfigError::NotRegularFile { role: FileRole::PrivateKey, .. }), "{err:?}");
+        assert!(err.is_client_identity());
+        assert!(err.to_string().starts_with("the client private key file is a character device"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let err = load_client_cert_chain(dir.path()).unwrap_err();
+        assert!(matches!(&err, TlsConfigError::NotRegularFile { role: FileRole::ClientCertificate, .. }), "{err:?}");
+        let big = file_with(&vec![b'A'; 2 * 1024 * 1024]);
+        let err = load_client_cert_chain(big.path()).unwrap_err();
+        assert!(matches!(&err, TlsConfigError::FileTooLarge { size: 2_097_152, .. }), "{err:?}");
     }
 
     #[test]

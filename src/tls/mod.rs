@@ -5,7 +5,8 @@
 //! [`TlsSettings`] into a [`rustls::ClientConfig`] (through [`build_client_config`]) that records the
 //! chain each server presented ([`ChainCapture`]) and whether the server asked for a client
 //! certificate ([`ClientAuthRecord`]), so that a failed handshake can be explained
-//! ([`classify()`]) with the certificate details of [`cert_info`].
+//! ([`classify()`]) with the certificate details of [`cert_info`]. [`summarize_file`] says in one line what a CA,
+//! client certificate or key file holds, or what is wrong with it.
 
 use std::path::PathBuf;
 
@@ -18,18 +19,21 @@ pub mod classify;
 pub mod config;
 pub mod error;
 pub mod identity;
+pub(crate) mod pem_text;
 pub mod probe;
+pub mod summary;
 mod time_text;
 mod verifiers;
 
-pub use ca::load_ca_file;
+pub use ca::{MAX_FILE_BYTES, load_ca_file};
 pub use capture::ChainCapture;
-pub use certinfo::{CertInfo, cert_info, sha256_fingerprint};
+pub use certinfo::{CertInfo, cert_info, chain_pem, sha256_fingerprint};
 pub use classify::{TlsFailure, classify, find_io_error, find_rustls_error};
 pub use config::{TlsClient, build_client_config};
 pub use error::{CertParseError, TlsConfigError};
 pub use identity::{ClientAuthRecord, load_client_cert_chain, load_client_identity, load_client_key};
 pub use probe::{Handshake, ProbeError, handshake};
+pub use summary::{FileRole, FileSummary, summarize_bytes, summarize_file};
 pub use time_text::now_rfc3339;
 pub use verifiers::PinMismatch;
 

@@ -32,6 +32,7 @@ pub(crate) fn rfc3339_from_unix(secs: i64) -> String {
 }
 
 /// Parses the exact format written by [`rfc3339_from_unix`] back to seconds since the epoch.
+#[cfg(test)]
 pub(crate) fn unix_from_rfc3339(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     if bytes.len() != 20
@@ -72,6 +73,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 }
 
 /// The inverse of [`civil_from_days`].
+#[cfg(test)]
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);

@@ -43,14 +43,28 @@ impl ServerCertVerifier for RecordingVerifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let chain = std::iter::once(end_entity).chain(intermediates).map(|cert| cert.clone().into_owned()).collect();
         self.capture.insert(server_name.to_str().into_owned(), chain);
-        if let Some(pinned) = &self.pin {
-            let presented = sha256_fingerprint(end_entity);
-            if !presented.eq_ignore_ascii_case(pinned) {
-                let mismatch = PinMismatch { pinned: pinned.clone(), presented };
-                return Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(mismatch)))));
+        let Some(pinned) = &self.pin else {
+            return self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        };
+        let presented = sha256_fingerprint(end_entity);
+        if !presented.eq_ignore_ascii_case(pinned) {
+            let mismatch = PinMismatch { pinned: pinned.clone(), presented };
+            return Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(mismatch)))));
+        }
+        // The pinned certificate is trusted as it is (trust on first use, as SSH does with host keys): the user
+        // compared and pinned this exact certificate. What the configured trust says is kept for the report.
+        // The handshake's signature is still checked against this certificate's key.
+        let name = server_name.to_str();
+        match self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+            Ok(verified) => {
+                self.capture.set_trusted_by_pin_only(&name, None);
+                Ok(verified)
+            }
+            Err(err) => {
+                self.capture.set_trusted_by_pin_only(&name, Some(err.to_string()));
+                Ok(ServerCertVerified::assertion())
             }
         }
-        self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
     }
 
     fn verify_tls12_signature(

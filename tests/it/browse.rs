@@ -923,17 +923,23 @@ fn cli_usage_and_server_errors_have_their_exit_codes() {
     assert_eq!(failure["error"]["status"], 400);
     assert_eq!(failure["error"]["server_message"], "Invalid where clause");
 
-    for (args, code) in [
-        (vec!["-c", "no_such_collection"], "chroma.collection_not_found"),
-        (vec!["-c", "lab_docs", "--similar-to", "nope"], "chroma.record_not_found"),
-        (vec!["-c", "lab_docs", "--tenant", "no_such_tenant"], "chroma.tenant_not_found"),
-        (vec!["-c", "lab_docs", "--database", "no_such_db"], "chroma.database_not_found"),
+    for (args, code, setting) in [
+        (vec!["-c", "no_such_collection"], "chroma.collection_not_found", Value::Null),
+        (vec!["-c", "lab_docs", "--similar-to", "nope"], "chroma.record_not_found", Value::Null),
+        (vec!["-c", "lab_docs", "--tenant", "no_such_tenant"], "chroma.tenant_not_found", "tenant".into()),
+        (vec!["-c", "lab_docs", "--database", "no_such_db"], "chroma.database_not_found", "database".into()),
     ] {
         let mut all = vec!["records", url.as_str()];
         all.extend(args);
         all.push("--json");
-        assert_eq!(cli_json(&all, 1)["error"]["code"], code, "{all:?}");
+        let failure = cli_json(&all, 1);
+        assert_eq!(failure["error"]["code"], code, "{all:?}");
+        assert_eq!(failure["error"]["setting"], setting, "{all:?}");
     }
+    // In text, the setting comes with its flag.
+    let output = run_cli(&["collections", url.as_str(), "--tenant", "no_such_tenant"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("\nsetting: Tenant (--tenant)\n"), "{}", stderr(&output));
     let refused = format!("http://127.0.0.1:{}", crate::support::servers::closed_port());
     assert_eq!(cli_json(&["collections", &refused, "--json"], 1)["error"]["code"], "net.transport");
 }
@@ -982,6 +988,7 @@ fn a_pinned_certificate_is_checked_before_sending_anything() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let failure: Value = serde_json::from_slice(&output.stdout).expect("json");
     assert_eq!(failure["error"]["code"], "tls.pin_mismatch");
+    assert_eq!(failure["error"]["setting"], "pinned_sha256");
     assert!(failure["error"]["message"].as_str().is_some_and(|m| m.contains(&right)), "{failure}");
     assert_eq!(proxy.requests(), 0, "no request (and no token) went to a server with another certificate");
     assert_eq!(proxy.handshakes(), 0, "the verifier refused the handshake itself");

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chroma_connect::diagnose::{CheckEvent, CheckReport, Code, Step, StepStatus, run_check};
-use chroma_connect::profile::{Auth, ConnectionSettings, Secret, TokenHeader, Verify};
+use chroma_connect::profile::{Auth, ConnectionSettings, Secret, Setting, TokenHeader, Verify};
 use chroma_connect::tls::CaMode;
 use tokio_util::sync::CancellationToken;
 
@@ -117,6 +117,7 @@ async fn seed_scenario_verify_false_connects_with_a_loud_warning() {
     assert!(tls.detail.contains("NOT verified"), "{}", tls.detail);
     assert!(report.warnings.iter().any(|w| w.contains("verification is OFF")), "{:?}", report.warnings);
     assert!(report.diagnosis.hint.contains("OFF"));
+    assert_eq!(report.diagnosis.setting, Some(Setting::CaFile));
 }
 
 #[tokio::test]
@@ -127,7 +128,8 @@ async fn self_signed_and_not_trusted() {
     assert_code(&report, Code::TlsSelfSigned);
     assert_eq!(failed_step(&report), Some(Step::Tls));
     assert_eq!(report.certificates.len(), 1, "the chain is shown even though verification failed");
-    assert!(report.diagnosis.hint.contains("--ca-file"));
+    assert!(report.diagnosis.hint.contains("set it as the CA file"), "{}", report.diagnosis.hint);
+    assert_eq!(report.diagnosis.setting, Some(Setting::CaFile));
 }
 
 #[tokio::test]
@@ -178,7 +180,8 @@ async fn name_mismatch_names_the_certificate_names_and_the_override_fixes_it() {
     let report = check(&trusting(&proxy.https_url(), pki.root_pem_path())).await;
     assert_code(&report, Code::TlsNameMismatch);
     assert!(report.diagnosis.summary.contains("chroma.other.test"), "{}", report.diagnosis.summary);
-    assert!(report.diagnosis.hint.contains("--server-name chroma.other.test"), "{}", report.diagnosis.hint);
+    assert!(report.diagnosis.hint.contains("set Server name to chroma.other.test"), "{}", report.diagnosis.hint);
+    assert_eq!(report.diagnosis.setting, Some(Setting::ServerName));
     assert!(report.diagnosis.hint.contains("subjectAltName=DNS:localhost"), "{}", report.diagnosis.hint);
 
     // Connect to localhost's address, verify (and send SNI) as the certificate's name.
@@ -252,7 +255,8 @@ async fn unauthorized_forbidden_and_both_token_headers() {
 
     let report = check(&base).await;
     assert_code(&report, Code::HttpUnauthorized);
-    assert!(report.diagnosis.hint.contains("--token-env"), "{}", report.diagnosis.hint);
+    assert!(report.diagnosis.hint.contains("Set Authentication to a token"), "{}", report.diagnosis.hint);
+    assert_eq!(report.diagnosis.setting, Some(Setting::Auth));
 
     let mut wrong = base.clone();
     wrong.auth = Auth::Token { token: Secret::new("wrong-token"), header: TokenHeader::Bearer };

@@ -67,7 +67,9 @@ fn human_output_has_the_timeline_diagnosis_hint_and_chain() {
         "✗ tls",
         "- http",
         "PROBLEM [tls.unknown_issuer]",
-        "--ca-file ca.pem",
+        "set the CA file to that CA's certificate",
+        "  setting: CA file (--ca-file)\n",
+        "  ca file      1 certificate: ",
         "Certificate chain presented by the server (1):",
         "sha256",
     ] {
@@ -80,6 +82,7 @@ fn configuration_errors_exit_2_with_a_code() {
     let output = run(&["check", "https://localhost:1", "--ca-file", "/nonexistent/ca.pem", "--json"], &[]);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(json(&output)["diagnosis"]["code"], "config.ca_file_missing");
+    assert_eq!(json(&output)["diagnosis"]["setting"], "ca_file");
 
     let output = run(&["check", "localhost", "--json"], &[]);
     assert_eq!(output.status.code(), Some(2));

@@ -22,6 +22,7 @@ mod browse;
 mod browse_v1;
 mod check;
 mod cli;
+mod gui;
 mod profiles;
 #[cfg(unix)]
 mod profiles_crash;

@@ -663,7 +663,17 @@ fn a_pinned_certificate_that_changes_fails_with_its_own_code() {
     assert_eq!(report["diagnosis"]["code"], "tls.pin_mismatch", "{report}");
     let summary = report["diagnosis"]["summary"].as_str().unwrap_or_default();
     assert!(summary.contains(&format!("pinned {first_pin}, server now presents {second_pin}")), "{summary}");
-    assert!(report["diagnosis"]["hint"].as_str().unwrap_or_default().contains("profiles edit NAME --pin"), "{report}");
+    assert_eq!(report["diagnosis"]["setting"], "pinned_sha256", "{report}");
+    assert!(report["diagnosis"]["hint"].as_str().unwrap_or_default().contains(&second_pin), "{report}");
+    // The text names the command that re-pins this profile.
+    let text = home.run(&["check", "--profile", "pinned"]).code(1).stdout;
+    assert!(
+        text.contains(
+            "setting: Pinned certificate (--pin; to pin the server's current certificate: chroma-connect \
+                       profiles edit pinned --pin-current)"
+        ),
+        "{text}"
+    );
     let tls =
         report["steps"].as_array().expect("steps").iter().find(|s| s["step"] == "tls").cloned().unwrap_or_default();
     assert_eq!(tls["status"], "failed");

@@ -6,10 +6,13 @@ use std::io::{Read as _, Write as _};
 use serde_json::{Value, json};
 
 use crate::profile::{
-    ConflictPolicy, Imported, Profile, ProfileAuth, UpdateOptions, export_profiles, parse_endpoint, parse_import,
-    profile_from_chroma_env,
+    ConflictPolicy, Imported, Profile, ProfileAuth, StoreError, UpdateOptions, export_profiles, parse_endpoint,
+    parse_import, profile_from_chroma_env,
 };
 
+use crate::tls::{FileRole, summarize_file};
+
+use super::super::check::summary_text;
 use super::apply::{apply_edit, apply_settings};
 use super::args::{AddArgs, EditArgs, ExportArgs, ImportArgs, ListArgs, OnConflict, RemoveArgs, ShowArgs};
 use super::describe::{changes, env_warnings, profile_json, secret_sentence, secret_status, trust_text, verify_text};
@@ -83,8 +86,18 @@ pub(super) fn show(args: &ShowArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let mut lines: Vec<(&str, String)> = vec![("url", profile.display_url()), ("verify", verify_text(profile))];
-    if let (Some(cert), Some(key)) = (&profile.client_cert, &profile.client_key) {
-        lines.push(("client cert", format!("{} (key {})", cert.display(), key.display())));
+    // What the files hold (read now, relative paths from the current directory).
+    let file =
+        |path: &std::path::Path, role| format!("{}: {}", path.display(), summary_text(&summarize_file(path, role)));
+    if let Some(path) = profile.ca_file() {
+        // The verify line names the file already.
+        lines.push(("ca file", summary_text(&summarize_file(path, FileRole::CaCertificates))));
+    }
+    if let Some(cert) = &profile.client_cert {
+        lines.push(("client cert", file(cert, FileRole::ClientCertificate)));
+    }
+    if let Some(key) = &profile.client_key {
+        lines.push(("client key", file(key, FileRole::PrivateKey)));
     }
     if let Some(name) = &profile.server_name {
         lines.push(("server name", name.clone()));
@@ -285,7 +298,12 @@ pub(super) fn import(args: &ImportArgs) -> Result<(), Failure> {
         let profiles = parse_import(&text).map_err(|err| Failure::usage(format!("{err}: {}", file.display())))?;
         (profiles.into_iter().map(|p| (p, None)).collect(), file.display().to_string())
     };
-    let imported = home.store.import(profiles, policy, &home.secrets)?;
+    let imported = home.store.import(profiles, policy, &home.secrets).map_err(|err| match err {
+        StoreError::ImportConflicts { .. } => {
+            Failure::usage(format!("{err} (--on-conflict rename or --on-conflict replace)"))
+        }
+        other => other.into(),
+    })?;
     let mut text =
         format!("Imported {} profile{} from {from}:\n", imported.len(), if imported.len() == 1 { "" } else { "s" });
     for item in &imported {

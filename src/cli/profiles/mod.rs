@@ -15,7 +15,8 @@ use std::io::Write as _;
 use serde_json::Value;
 
 use crate::profile::{
-    AppPaths, ConnectionSettings, Profile, ProfileAuth, ProfileStore, Secret, SecretStore, SettingsError, StoreError,
+    AppPaths, ConnectionSettings, Profile, ProfileAuth, ProfileStore, SecretStore, SettingsError, StoreError,
+    settings_with_secret,
 };
 
 use super::{EXIT_OK, EXIT_PROBLEM, EXIT_USAGE};
@@ -45,29 +46,21 @@ pub(crate) fn settings_for_profile(name: &str) -> Result<ConnectionSettings, Set
         Err(err) => return Err(field_err(&err)),
     };
     let secrets = SecretStore::open(&paths).map_err(|err| field_err(&err))?;
-    let secret = match (&profile.auth, secrets.resolve(&profile)) {
-        (ProfileAuth::None, _) => Secret::default(),
-        (_, Ok(Some(found))) => found.secret,
-        (auth, Ok(None)) => {
-            let (field, noun, flag) = match auth {
-                ProfileAuth::Basic { .. } => ("password", "password", "--password-stdin"),
-                _ => ("token", "token", "--token-stdin"),
+    settings_with_secret(&profile, &secrets).map_err(|mut err| {
+        // The core says what is wrong; the command line adds how to save the secret again.
+        if profile.has_stored_secret() {
+            let (noun, flag) = match profile.auth {
+                ProfileAuth::Basic { .. } => ("password", "--password-stdin"),
+                _ => ("token", "--token-stdin"),
             };
-            return Err(SettingsError::new(
-                field,
-                format!(
-                    "of profile `{name}` is not saved; save it with: chroma-connect profiles edit {} {flag} (the \
-                     {noun} is read from standard input)",
-                    shell_word(name)
-                ),
-            ));
+            err.message = format!(
+                "{}; save it with: chroma-connect profiles edit {} {flag} (the {noun} is read from standard input)",
+                err.message,
+                shell_word(&profile.name)
+            );
         }
-        (auth, Err(err)) => {
-            let field = if matches!(auth, ProfileAuth::Basic { .. }) { "password" } else { "token" };
-            return Err(SettingsError::new(field, format!("of profile `{name}` cannot be read: {err}")));
-        }
-    };
-    Ok(profile.to_settings(secret))
+        err
+    })
 }
 
 /// Runs `profiles`; returns the exit code.
