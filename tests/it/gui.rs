@@ -132,15 +132,44 @@ impl Gui {
         }
     }
 
+    /// The rect of the node labelled `label` (exactly, or the first containing it), after asking to scroll to it.
+    fn node_rect(&mut self, label: &str, exact: bool, scroll: bool) -> egui::Rect {
+        let h = self.hr();
+        let node = if exact {
+            h.get_by_label(label)
+        } else {
+            h.get_all_by_label_contains(label).next().unwrap_or_else(|| panic!("no {label}"))
+        };
+        if scroll {
+            node.scroll_to_me();
+        }
+        node.rect()
+    }
+
+    /// Scrolls the node into view and waits until it stops moving (scrolling is animated).
+    fn bring_into_view(&mut self, label: &str, exact: bool) {
+        let mut last = self.node_rect(label, exact, true);
+        for _ in 0..60 {
+            self.h().step();
+            let rect = self.node_rect(label, exact, false);
+            if rect == last {
+                return;
+            }
+            last = rect;
+        }
+    }
+
     fn click(&mut self, label: &str) {
-        self.h().get_by_label(label).scroll_to_me();
+        self.bring_into_view(label, true);
+        self.h().get_by_label(label).hover();
         self.h().run_steps(2);
         self.h().get_by_label(label).click();
         self.h().run_steps(4);
     }
 
     fn click_containing(&mut self, label: &str) {
-        self.h().get_all_by_label_contains(label).next().unwrap_or_else(|| panic!("no {label}")).scroll_to_me();
+        self.bring_into_view(label, false);
+        self.h().get_all_by_label_contains(label).next().unwrap_or_else(|| panic!("no {label}")).hover();
         self.h().run_steps(2);
         self.h().get_all_by_label_contains(label).next().unwrap_or_else(|| panic!("no {label}")).click();
         self.h().run_steps(4);
@@ -317,7 +346,7 @@ async fn use_as_ca_file_is_the_one_click_fix_for_an_unknown_private_ca() {
     assert_eq!(gui.code("private"), Code::TlsUnknownIssuer);
     gui.click("Certificates");
     gui.click_containing("Use as this profile's CA file");
-    assert!(gui.shows("Use this certificate as the CA file?"));
+    assert!(gui.shows("Use this certificate as the CA file?"), "{:?} {:?} {:?}", gui.state().dialog, gui.state().notices, gui.state().prefs.page);
     gui.click("Use as CA file");
     tokio::task::block_in_place(|| {
         gui.wait("the CA file to be set", |app| {
