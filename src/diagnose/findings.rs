@@ -42,18 +42,30 @@ pub(crate) fn tls_config_error(err: &TlsConfigError) -> Diagnosis {
         Some(FileRole::PrivateKey) => Some(Setting::ClientKey),
         None => None,
     };
-    let hint = match code {
-        Code::ConfigCaFileMissing => {
+    let hint = match (err, code) {
+        (TlsConfigError::NotRegularFile { .. } | TlsConfigError::FileTooLarge { .. }, _) => {
+            let label = setting.map_or("setting", Setting::label);
+            return diagnosis(
+                code,
+                format!("{err}."),
+                format!(
+                    "Set the {label} to the file itself: a regular file (not a folder, a pipe or a device) of at most \
+                     1 MiB, in PEM or DER form."
+                ),
+            )
+            .pointing_at(setting);
+        }
+        (_, Code::ConfigCaFileMissing) => {
             "Check the CA file's path (a relative path is taken from the current directory). The CA file is the \
              certificate of the authority that signed the server's certificate, in PEM or DER form."
         }
-        Code::ConfigCaFileInvalid => {
+        (_, Code::ConfigCaFileInvalid) => {
             "A CA file must hold one or more certificates: PEM blocks starting with -----BEGIN CERTIFICATE-----, or \
              one DER certificate. A private key, a certificate request or an empty file cannot be trusted. Get the \
              CA certificate from whoever runs the server, or save the chain the server presents \
              (openssl s_client -showcerts -connect host:port)."
         }
-        Code::ConfigClientCertInvalid => {
+        (_, Code::ConfigClientCertInvalid) => {
             "The client certificate must be PEM or DER (the certificate first, then any intermediates) and the \
              client key a private key that belongs to it (PKCS#8, PKCS#1 or SEC1, not encrypted)."
         }

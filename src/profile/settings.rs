@@ -415,7 +415,14 @@ mod tests {
         assert_eq!(s.validate().expect_err("database").field, "database");
         let mut s = settings();
         s.request_timeout = Duration::ZERO;
-        assert_eq!(s.validate().expect_err("timeout").field, "timeout");
+        let err = s.validate().expect_err("timeout");
+        assert_eq!(err.field, "timeout");
+        assert_eq!(err.setting(), Some(Setting::RequestTimeout));
+        let mut s = settings();
+        s.client_key = Some("k.pem".into());
+        let err = s.validate().expect_err("cert missing");
+        assert_eq!(err.setting(), Some(Setting::ClientCert));
+        assert!(!err.to_string().contains("--"), "{err}");
         let mut s = settings();
         s.auth = Auth::Token { token: Secret::new("a\nb"), header: TokenHeader::Bearer };
         let err = s.validate().expect_err("token");

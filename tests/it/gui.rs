@@ -432,3 +432,121 @@ fn profiles_changed_by_another_program_appear_and_search_filters_the_list() {
     assert!(gui.h().query_all_by_label("alpha").count() >= 1);
     assert!(gui.h().query_by_label("beta-from-cli").is_none(), "filtered out");
 }
+
+#[test]
+fn without_a_display_the_app_says_so_in_one_line_and_exits_2() {
+    let home = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chroma-connect"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("CHROMA_CONNECT_HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no display") && stderr.contains("chroma-connect check"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_check_selection_and_theme_survive_a_restart() {
+    let pki = Pki::new();
+    let proxy = TlsProxy::start(ProxyConfig::for_leaf(&pki.wrong_name_leaf(), chroma_addr())).await;
+    let home = home_with(vec![
+        (profile("a", "http://127.0.0.1:9", Verify::System), None),
+        (profile("broken", &proxy.https_url(), Verify::CaFile(pki.root_pem_path())), None),
+    ]);
+    let start = StartOptions { profile: Some("broken".to_owned()), check: true };
+    let mut gui = tokio::task::block_in_place(|| app(home, QueuePicker::answering([]), start));
+    tokio::task::block_in_place(|| gui.wait_check_done("broken"));
+    gui.click_containing("Theme");
+    gui.click_containing("Light");
+    assert_eq!(gui.state().prefs.theme, chroma_connect::app::ThemeChoice::Light);
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(gui.h().state_mut(), &mut storage);
+
+    let home = gui.home.take().unwrap();
+    drop(gui);
+    let prefs: Prefs = eframe::get_value(&storage, "chroma-connect-prefs").expect("prefs saved");
+    let paths = AppPaths::in_dir(home.path());
+    let harness = Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |cc| {
+        ChromaConnectApp::new(&cc.egui_ctx, paths.clone(), QueuePicker::answering([]), prefs, StartOptions::default())
+            .unwrap()
+    });
+    let mut again = Gui { harness: Some(harness), home: Some(home), paths: AppPaths::in_dir("/nonexistent") };
+    tokio::task::block_in_place(|| again.wait("selection", |app| app.state.draft.is_some()));
+    assert_eq!(again.state().selected_name(), Some("broken"), "the selection is remembered");
+    assert_eq!(again.state().health("broken"), chroma_connect::app::state::Health::Failed, "the dot is remembered");
+    assert_eq!(again.state().health("a"), chroma_connect::app::state::Health::Unknown);
+    assert_eq!(again.state().prefs.theme, chroma_connect::app::ThemeChoice::Light);
+    assert_eq!(again.hr().ctx.theme(), egui::Theme::Light, "the light theme is applied");
+    // The doctor remembers the last code even before a new check.
+    again.click("Doctor");
+    assert!(again.shows("tls.name_mismatch"));
+}
+
+#[test]
+fn export_then_import_through_the_file_dialogs() {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("exported.toml");
+    let home = home_with(vec![
+        (profile("one", "http://127.0.0.1:9", Verify::System), None),
+        (profile("two", "https://127.0.0.1:8", Verify::Off), None),
+    ]);
+    let mut gui = app(home, QueuePicker::answering([PickOutcome::Chosen(file.clone())]), StartOptions::default());
+    gui.wait("selection", |app| app.state.draft.is_some());
+    gui.click_containing("More");
+    gui.click("Export all…");
+    gui.wait("the export", |_| file.exists());
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("[profiles.one]") && text.contains("[profiles.two]"), "{text}");
+
+    let mut other = app(
+        tempfile::tempdir().unwrap(),
+        QueuePicker::answering([PickOutcome::Chosen(file.clone())]),
+        StartOptions::default(),
+    );
+    other.click("Import profiles…");
+    other.wait("the import", |app| app.state.store.profiles().len() == 2);
+    assert!(other.shows("Verification is OFF in: two"), "an imported insecure profile is flagged");
+    assert_eq!(other.state().selected_name(), Some("one"));
+}
+
+#[test]
+fn discover_lists_the_databases_the_server_has() {
+    let home = home_with(vec![(profile("local", crate::support::chroma_url().as_str(), Verify::System), None)]);
+    let mut gui = app(home, QueuePicker::answering([]), StartOptions::default());
+    gui.wait("selection", |app| app.state.draft.is_some());
+    gui.click_containing("Discover");
+    gui.wait("discovery", |app| {
+        !matches!(app.state.discovery, None | Some(chroma_connect::app::state::Discovery::Running(_)))
+    });
+    match &gui.state().discovery {
+        Some(chroma_connect::app::state::Discovery::Found { databases, .. }) => {
+            assert!(databases.iter().any(|d| d == "default_database"), "{databases:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(gui.shows("default_database"));
+}

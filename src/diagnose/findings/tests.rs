@@ -77,6 +77,14 @@ fn every_diagnosis(settings: &ConnectionSettings) -> Vec<(Diagnosis, Option<Sett
         ),
         (tls_config_error(&TlsConfigError::ClientKeyMissing { path: path() }), Some(Setting::ClientKey)),
         (
+            tls_config_error(&TlsConfigError::NotRegularFile {
+                role: FileRole::PrivateKey,
+                path: path(),
+                kind: "a character device",
+            }),
+            Some(Setting::ClientKey),
+        ),
+        (
             tls_config_error(&TlsConfigError::ClientKeyMismatch { cert_path: path(), key_path: path() }),
             Some(Setting::ClientKey),
         ),

@@ -1,0 +1,160 @@
+//! Headless frame-time benchmark of the desktop app: 1,000 profiles in the list, a finished check with a
+//! certificate chain, each page drawn and tessellated as eframe would, without a GPU.
+//!
+//! `cargo run --release --example frame_bench` prints the CPU time per frame (mean, p50, p95, max) per page.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chroma_connect::app::state::{CheckOutcome, CheckRun, Page, Prefs};
+use chroma_connect::app::{ChromaConnectApp, NativePicker, StartOptions};
+use chroma_connect::diagnose::{CheckReport, Code, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession};
+use chroma_connect::profile::{
+    AppPaths, ConflictPolicy, Profile, ProfileStore, SecretStore, SecretStoreMode, Setting, parse_endpoint,
+};
+use eframe::App as _;
+
+const PROFILES: usize = 1000;
+const WARM_UP_FRAMES: usize = 30;
+const FRAMES: usize = 600;
+const SELECTED: &str = "server-0500";
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let home = tempfile::tempdir()?;
+    let paths = AppPaths::in_dir(home.path());
+    let secrets = SecretStore::with_mode(&paths, SecretStoreMode::File);
+    let mut store = ProfileStore::open(&paths)?;
+    let profiles = (0..PROFILES)
+        .map(|i| {
+            let url = format!("https://chroma-{i:04}.example.internal:{}", 8000 + i % 100);
+            Ok((Profile::new(format!("server-{i:04}"), parse_endpoint("url", &url)?), None))
+        })
+        .collect::<Result<Vec<_>, chroma_connect::profile::SettingsError>>()?;
+    store.import(profiles, ConflictPolicy::Refuse, &secrets)?;
+
+    let ctx = egui::Context::default();
+    let start = StartOptions { profile: Some(SELECTED.to_owned()), check: false };
+    let mut app = ChromaConnectApp::new(&ctx, paths, Arc::new(NativePicker), Prefs::default(), start)?;
+    let mut frame = eframe::Frame::_new_kittest();
+    let mut clock = 0.0;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.state.draft.is_none() {
+        if Instant::now() > deadline {
+            return Err("the profiles did not load within 30 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        run_frame(&ctx, &mut app, &mut frame, &mut clock);
+    }
+    let report = finished_report()?;
+    let run = CheckRun {
+        id: 0,
+        current: None,
+        steps: report.steps.clone(),
+        started: Instant::now(),
+        outcome: CheckOutcome::Done(Box::new(report)),
+    };
+    app.state.checks.insert(SELECTED.to_owned(), run);
+
+    println!("{PROFILES} profiles, 1280x800 points, {FRAMES} frames per page (after {WARM_UP_FRAMES} warm-up)");
+    println!("{:<14}{:>10}{:>10}{:>10}{:>10}", "page", "mean ms", "p50 ms", "p95 ms", "max ms");
+    for page in Page::ALL {
+        app.state.prefs.page = page;
+        for _ in 0..WARM_UP_FRAMES {
+            run_frame(&ctx, &mut app, &mut frame, &mut clock);
+        }
+        let mut times: Vec<Duration> = (0..FRAMES).map(|_| run_frame(&ctx, &mut app, &mut frame, &mut clock)).collect();
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mean = times.iter().map(|d| ms(*d)).sum::<f64>() / times.len() as f64;
+        let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default();
+        println!(
+            "{:<14}{mean:>10.3}{:>10.3}{:>10.3}{:>10.3}",
+            page.title(),
+            ms(at(0.5)),
+            ms(at(0.95)),
+            ms(at(1.0))
+        );
+    }
+    Ok(())
+}
+
+/// One frame as eframe runs it: input (a pointer moving over the window), logic, ui, tessellation. Returns the
+/// time it took on this thread.
+fn run_frame(ctx: &egui::Context, app: &mut ChromaConnectApp, frame: &mut eframe::Frame, clock: &mut f64) -> Duration {
+    *clock += 1.0 / 60.0;
+    let x = 300.0 + ((*clock * 97.0) % 600.0) as f32;
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+        time: Some(*clock),
+        events: vec![egui::Event::PointerMoved(egui::pos2(x, 300.0))],
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let mut output = ctx.run_ui(input, |ui| {
+        app.logic(ui.ctx(), frame);
+        app.ui(ui, frame);
+    });
+    let shapes = std::mem::take(&mut output.shapes);
+    let primitives = ctx.tessellate(shapes, output.pixels_per_point);
+    let elapsed = started.elapsed();
+    std::hint::black_box(primitives);
+    output.textures_delta.clear();
+    elapsed
+}
+
+/// A finished check with a two-certificate chain, as a TLS server with a private CA gives it.
+fn finished_report() -> Result<CheckReport, Box<dyn std::error::Error>> {
+    let ca_key = rcgen::KeyPair::generate()?;
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "Bench Root CA");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key)?;
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate()?;
+    let mut leaf_params = rcgen::CertificateParams::new(vec!["chroma-0500.example.internal".to_owned()])?;
+    leaf_params.distinguished_name.push(rcgen::DnType::CommonName, "chroma-0500.example.internal");
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer)?;
+    let certificates = vec![
+        chroma_connect::tls::cert_info(leaf.der())?,
+        chroma_connect::tls::cert_info(ca.der())?,
+    ];
+    let step = |step, detail: &str| StepReport { step, status: StepStatus::Ok, ms: 1.5, detail: detail.to_owned() };
+    Ok(CheckReport {
+        ok: false,
+        target: Target {
+            url: "https://chroma-0500.example.internal:8000".to_owned(),
+            address: Some("10.0.5.0:8000".to_owned()),
+            server_name: "chroma-0500.example.internal".to_owned(),
+            verify: "system trust store".to_owned(),
+            auth: "none".to_owned(),
+            tenant: "default_tenant".to_owned(),
+            database: "default_database".to_owned(),
+        },
+        diagnosis: Diagnosis {
+            code: Code::TlsUnknownIssuer,
+            summary: "The server's certificate was issued by Bench Root CA, which is not trusted.".to_owned(),
+            hint: "If Bench Root CA is your organisation's CA, set the profile's CA file to its certificate.".to_owned(),
+            setting: Some(Setting::CaFile),
+        },
+        steps: vec![
+            step(Step::Dns, "chroma-0500.example.internal -> 10.0.5.0"),
+            step(Step::Tcp, "connected to 10.0.5.0:8000"),
+            StepReport {
+                step: Step::Tls,
+                status: StepStatus::Failed,
+                ms: 3.2,
+                detail: "certificate issued by an unknown CA".to_owned(),
+            },
+            StepReport { step: Step::Http, status: StepStatus::Skipped, ms: 0.0, detail: "not run".to_owned() },
+        ],
+        server: Some(ServerInfo { api: "v2".to_owned(), version: "1.0.0".to_owned() }),
+        tls: Some(TlsSession {
+            protocol: "TLSv1.3".to_owned(),
+            cipher_suite: "TLS13_AES_256_GCM_SHA384".to_owned(),
+            alpn: Some("http/1.1".to_owned()),
+        }),
+        certificates,
+        collections_count: None,
+        warnings: Vec::new(),
+    })
+}
