@@ -3,12 +3,17 @@
 //!
 //! `cargo run --release --example frame_bench` prints the CPU time per frame (mean, p50, p95, max) per page.
 
+// Reason: a benchmark prints its figures; the casts are of frame counts and times far below 2^52.
+#![allow(clippy::print_stdout, clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chroma_connect::app::state::{CheckOutcome, CheckRun, Page, Prefs};
 use chroma_connect::app::{ChromaConnectApp, NativePicker, StartOptions};
-use chroma_connect::diagnose::{CheckReport, Code, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession};
+use chroma_connect::diagnose::{
+    CheckReport, Code, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession,
+};
 use chroma_connect::profile::{
     AppPaths, ConflictPolicy, Profile, ProfileStore, SecretStore, SecretStoreMode, Setting, parse_endpoint,
 };
@@ -67,13 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let mean = times.iter().map(|d| ms(*d)).sum::<f64>() / times.len() as f64;
         let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default();
-        println!(
-            "{:<14}{mean:>10.3}{:>10.3}{:>10.3}{:>10.3}",
-            page.title(),
-            ms(at(0.5)),
-            ms(at(0.95)),
-            ms(at(1.0))
-        );
+        println!("{:<14}{mean:>10.3}{:>10.3}{:>10.3}{:>10.3}", page.title(), ms(at(0.5)), ms(at(0.95)), ms(at(1.0)));
     }
     Ok(())
 }
@@ -114,10 +113,7 @@ fn finished_report() -> Result<CheckReport, Box<dyn std::error::Error>> {
     let mut leaf_params = rcgen::CertificateParams::new(vec!["chroma-0500.example.internal".to_owned()])?;
     leaf_params.distinguished_name.push(rcgen::DnType::CommonName, "chroma-0500.example.internal");
     let leaf = leaf_params.signed_by(&leaf_key, &issuer)?;
-    let certificates = vec![
-        chroma_connect::tls::cert_info(leaf.der())?,
-        chroma_connect::tls::cert_info(ca.der())?,
-    ];
+    let certificates = vec![chroma_connect::tls::cert_info(leaf.der())?, chroma_connect::tls::cert_info(ca.der())?];
     let step = |step, detail: &str| StepReport { step, status: StepStatus::Ok, ms: 1.5, detail: detail.to_owned() };
     Ok(CheckReport {
         ok: false,
@@ -133,7 +129,8 @@ fn finished_report() -> Result<CheckReport, Box<dyn std::error::Error>> {
         diagnosis: Diagnosis {
             code: Code::TlsUnknownIssuer,
             summary: "The server's certificate was issued by Bench Root CA, which is not trusted.".to_owned(),
-            hint: "If Bench Root CA is your organisation's CA, set the profile's CA file to its certificate.".to_owned(),
+            hint: "If Bench Root CA is your organisation's CA, set the profile's CA file to its certificate."
+                .to_owned(),
             setting: Some(Setting::CaFile),
         },
         steps: vec![

@@ -3,14 +3,15 @@
 
 use std::process::ExitCode;
 
+use chroma_connect::app::{self, StartOptions};
+use chroma_connect::cli::{self, Outcome};
+
 fn main() -> ExitCode {
-    let mut args = std::env::args_os().skip(1);
-    match args.next() {
-        None => chroma_connect::app::main(chroma_connect::app::StartOptions::default()),
-        Some(first) if first == "gui" => match chroma_connect::app::parse_gui_args() {
-            Ok(start) => chroma_connect::app::main(start),
-            Err(code) => code,
-        },
-        Some(_) => chroma_connect::cli::main(),
+    if std::env::args_os().len() <= 1 {
+        return app::main(StartOptions::default());
+    }
+    match cli::main() {
+        Outcome::Gui(args) => app::main(StartOptions { profile: args.profile, check: args.check }),
+        Outcome::Exit(code) => code,
     }
 }

@@ -60,6 +60,52 @@ impl ChromaConnectApp {
             Command::DiscoverScope => self.discover(),
             Command::RunCheck => self.run_check(),
             Command::CancelCheck => self.cancel_check(),
+            Command::CopyReport
+            | Command::SaveReport
+            | Command::SaveChainPem
+            | Command::AskPin(_)
+            | Command::Pin(_)
+            | Command::Unpin
+            | Command::AskUseAsCa(_)
+            | Command::UseAsCa(_) => self.apply_report_command(ctx, command),
+            Command::ShowPage(page) => self.state.prefs.page = page,
+            Command::GoToSetting(setting) => {
+                self.state.prefs.page = Page::Connection;
+                self.state.focus = Some(setting);
+            }
+            Command::SetTheme(theme) => self.state.prefs.theme = theme,
+            Command::CloseDialog => self.state.dialog = None,
+            Command::DiscardAndContinue => {
+                if let Some(Dialog::UnsavedChanges(next)) = self.state.dialog.take() {
+                    self.revert_draft();
+                    self.continue_with(ctx, *next);
+                }
+            }
+            Command::SaveAndContinue => {
+                if let Some(Dialog::UnsavedChanges(next)) = self.state.dialog.take() {
+                    self.state.after_save = Some(next);
+                    self.save_draft();
+                }
+            }
+            Command::CopyText(text) => {
+                ctx.copy_text(text);
+                self.state.notify(NoticeLevel::Info, "Copied.");
+            }
+            Command::DismissNotice(index) => {
+                if index < self.state.notices.len() {
+                    self.state.notices.remove(index);
+                }
+            }
+            Command::Quit => {
+                self.state.close_confirmed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    /// The commands about the last report and its certificate chain.
+    fn apply_report_command(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
             Command::CopyReport => {
                 if let Some(report) = self.state.selected_check().and_then(CheckRun::report) {
                     ctx.copy_text(report.to_text());
@@ -108,38 +154,7 @@ impl ChromaConnectApp {
                     _ => self.state.notify(NoticeLevel::Warning, "Save the profile first."),
                 }
             }
-            Command::ShowPage(page) => self.state.prefs.page = page,
-            Command::GoToSetting(setting) => {
-                self.state.prefs.page = Page::Connection;
-                self.state.focus = Some(setting);
-            }
-            Command::SetTheme(theme) => self.state.prefs.theme = theme,
-            Command::CloseDialog => self.state.dialog = None,
-            Command::DiscardAndContinue => {
-                if let Some(Dialog::UnsavedChanges(next)) = self.state.dialog.take() {
-                    self.revert_draft();
-                    self.continue_with(ctx, *next);
-                }
-            }
-            Command::SaveAndContinue => {
-                if let Some(Dialog::UnsavedChanges(next)) = self.state.dialog.take() {
-                    self.state.after_save = Some(next);
-                    self.save_draft();
-                }
-            }
-            Command::CopyText(text) => {
-                ctx.copy_text(text);
-                self.state.notify(NoticeLevel::Info, "Copied.");
-            }
-            Command::DismissNotice(index) => {
-                if index < self.state.notices.len() {
-                    self.state.notices.remove(index);
-                }
-            }
-            Command::Quit => {
-                self.state.close_confirmed = true;
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            }
+            _ => {}
         }
     }
 
@@ -159,8 +174,7 @@ impl ChromaConnectApp {
         }
         match command {
             Command::SelectProfile(name) => draft.saved_name() != Some(name.as_str()),
-            Command::NewProfile | Command::DuplicateProfile(_) | Command::ImportFromEnvironment => true,
-            Command::Quit => true,
+            Command::NewProfile | Command::DuplicateProfile(_) | Command::ImportFromEnvironment | Command::Quit => true,
             _ => false,
         }
     }
@@ -181,12 +195,11 @@ impl ChromaConnectApp {
 
     /// Shows the first profile, or the welcome panel when there is none.
     pub(super) fn select_first(&mut self) {
-        match self.state.store.profiles().first().map(|p| p.name.clone()) {
-            Some(name) => self.select(&name),
-            None => {
-                self.state.draft = None;
-                self.state.prefs.selected = None;
-            }
+        if let Some(name) = self.state.store.profiles().first().map(|p| p.name.clone()) {
+            self.select(&name);
+        } else {
+            self.state.draft = None;
+            self.state.prefs.selected = None;
         }
     }
 
@@ -243,7 +256,7 @@ impl ChromaConnectApp {
                 let mut draft = Draft::of_profile(&profile);
                 draft.original = None;
                 if let Some(secret) = found.secret {
-                    draft.secret = secret.expose().to_owned();
+                    secret.expose().clone_into(&mut draft.secret);
                 }
                 self.state.draft = Some(draft);
                 self.after_draft_change();
@@ -293,15 +306,12 @@ impl ChromaConnectApp {
 
     fn revert_draft(&mut self) {
         let Some(draft) = &self.state.draft else { return };
-        match draft.original.clone() {
-            Some(profile) => {
-                self.state.draft = Some(Draft::of_profile(&profile));
-                self.after_draft_change();
-            }
-            None => {
-                self.state.draft = None;
-                self.select_first();
-            }
+        if let Some(profile) = draft.original.clone() {
+            self.state.draft = Some(Draft::of_profile(&profile));
+            self.after_draft_change();
+        } else {
+            self.state.draft = None;
+            self.select_first();
         }
     }
 
@@ -313,7 +323,7 @@ impl ChromaConnectApp {
             Ok(mut profile) => {
                 draft.errors.clear();
                 if let Some(saved) = draft.saved_name() {
-                    profile.name = saved.to_owned();
+                    saved.clone_into(&mut profile.name);
                 }
                 let secret = draft.new_secret();
                 Some((profile, secret))
@@ -371,7 +381,9 @@ impl ChromaConnectApp {
         match draft.saved_name().map(str::to_owned) {
             Some(name) => {
                 let what = match &pin {
-                    Some(_) => format!("Pinned the certificate in {name}: a different certificate now fails the check."),
+                    Some(_) => {
+                        format!("Pinned the certificate in {name}: a different certificate now fails the check.")
+                    }
                     None => format!("Removed the pinned certificate of {name}."),
                 };
                 self.backend.change(name, what, move |p| p.pinned_sha256 = pin);
@@ -390,7 +402,7 @@ impl ChromaConnectApp {
         if !taken(base) {
             return base.to_owned();
         }
-        (2..).map(|n| format!("{base} ({n})")).find(|name| !taken(name)).unwrap_or_else(|| base.to_owned())
+        (2..=10_000).map(|n| format!("{base} ({n})")).find(|name| !taken(name)).unwrap_or_else(|| base.to_owned())
     }
 }
 

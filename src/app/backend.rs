@@ -1,6 +1,7 @@
 //! Background work: a tokio runtime off the UI thread that runs store, keychain, file and network calls and
 //! sends each result back as a [`Message`] tagged with its request number, then wakes the UI.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
@@ -244,7 +245,9 @@ impl Backend {
                 SecretStore::with_mode(&paths, crate::profile::SecretStoreMode::File)
             });
             let secret_target = match secrets.target() {
-                Ok(location) => capitalize(&location.describe("secrets are", "NAME").replace(" account NAME", " one entry per profile")),
+                Ok(location) => capitalize(
+                    &location.describe("secrets are", "NAME").replace(" account NAME", " one entry per profile"),
+                ),
                 Err(err) => format!("secrets cannot be saved: {err}"),
             };
             let snapshot = match ProfileStore::open(&paths) {
@@ -337,13 +340,9 @@ impl Backend {
     }
 
     /// Changes one saved profile with `change` (pin, unpin, CA file).
-    pub fn change(
-        &self,
-        name: String,
-        what: String,
-        change: impl FnOnce(&mut Profile) + Send + 'static,
-    ) {
-        let not_open = Message::Changed { result: Err(not_open_error().to_string()), what: what.clone(), snapshot: None };
+    pub fn change(&self, name: String, what: String, change: impl FnOnce(&mut Profile) + Send + 'static) {
+        let not_open =
+            Message::Changed { result: Err(not_open_error().to_string()), what: what.clone(), snapshot: None };
         self.with_stores(
             move |stores| {
                 let result = stores
@@ -398,7 +397,8 @@ impl Backend {
 
     /// Deletes a profile and its saved secret.
     pub fn delete(&self, name: String) {
-        let not_open = Message::Deleted { name: name.clone(), result: Err(not_open_error().to_string()), snapshot: None };
+        let not_open =
+            Message::Deleted { name: name.clone(), result: Err(not_open_error().to_string()), snapshot: None };
         self.with_stores(
             move |stores| {
                 let result = stores.profiles.remove(&name, &stores.secrets);
@@ -626,11 +626,7 @@ impl Reply {
 }
 
 fn not_open_error() -> StoreError {
-    StoreError::Io {
-        action: "use",
-        detail: "the profile store is not open".to_owned(),
-        path: PathBuf::new(),
-    }
+    StoreError::Io { action: "use", detail: "the profile store is not open".to_owned(), path: PathBuf::new() }
 }
 
 fn snapshot_of(store: &mut ProfileStore) -> Snapshot {
@@ -683,7 +679,7 @@ async fn discover(settings: &ConnectionSettings) -> Result<(Vec<String>, Vec<Str
             list.databases.into_iter().map(|d| d.name).collect()
         }
         Err(err) => {
-            note.push_str(&format!(" The databases could not be listed: {err}"));
+            let _ = write!(note, " The databases could not be listed: {err}");
             Vec::new()
         }
     };
@@ -702,10 +698,14 @@ fn import_file(path: &Path, stores: &Mutex<Option<Stores>>) -> Message {
     };
     let mut guard = stores.lock().unwrap_or_else(PoisonError::into_inner);
     let Some(stores) = guard.as_mut() else { return fail(not_open_error().to_string()) };
-    let flagged: Vec<String> = profiles
+    let flagged: Vec<String> =
+        profiles.iter().filter(|p| matches!(p.verify, crate::profile::Verify::Off)).map(|p| p.name.clone()).collect();
+    let from_env: Vec<String> = profiles
         .iter()
-        .filter(|p| matches!(p.verify, crate::profile::Verify::Off))
-        .map(|p| p.name.clone())
+        .filter_map(|p| match p.auth.source() {
+            Some(crate::profile::SecretSource::Env(var)) => Some(format!("{} (${var})", p.name)),
+            _ => None,
+        })
         .collect();
     let pairs = profiles.into_iter().map(|p| (p, None)).collect();
     let result = stores.profiles.import(pairs, ConflictPolicy::Rename, &stores.secrets);
@@ -719,14 +719,17 @@ fn import_file(path: &Path, stores: &Mutex<Option<Stores>>) -> Message {
                 .map(|i| format!("{} as {}", i.name, i.saved_as))
                 .collect();
             if !renamed.is_empty() {
-                text.push_str(&format!(" Names already taken, saved as: {}.", renamed.join(", ")));
+                let _ = write!(text, " Names already taken, saved as: {}.", renamed.join(", "));
             }
             let need: Vec<&str> = imported.iter().filter(|i| i.needs_secret).map(|i| i.saved_as.as_str()).collect();
             if !need.is_empty() {
-                text.push_str(&format!(" Type the secret of: {}.", need.join(", ")));
+                let _ = write!(text, " Type the secret of: {}.", need.join(", "));
             }
             if !flagged.is_empty() {
-                text.push_str(&format!(" Verification is OFF in: {}.", flagged.join(", ")));
+                let _ = write!(text, " Verification is OFF in: {}.", flagged.join(", "));
+            }
+            if !from_env.is_empty() {
+                let _ = write!(text, " Secrets read from environment variables: {}.", from_env.join(", "));
             }
             text
         })

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::profile::{
-    Endpoint, Profile, Scheme, ProfileAuth, Secret, SecretSource, Setting, SettingsError, TokenHeader, Verify, parse_endpoint,
-    validate_name,
+    Endpoint, Profile, ProfileAuth, Scheme, Secret, SecretSource, Setting, SettingsError, TokenHeader, Verify,
+    parse_endpoint, validate_name,
 };
 use crate::tls::CaMode;
 
@@ -230,7 +230,8 @@ impl Draft {
     /// A draft of a new profile named `name`, with the defaults and a URL to start from.
     #[must_use]
     pub fn new_profile(name: &str) -> Self {
-        let endpoint = Endpoint { scheme: Scheme::Http, host: "localhost".to_owned(), port: 8000, base_path: String::new() };
+        let endpoint =
+            Endpoint { scheme: Scheme::Http, host: "localhost".to_owned(), port: 8000, base_path: String::new() };
         let profile = Profile::new(name, endpoint);
         let fields = DraftFields::of(&profile);
         Self {
@@ -266,7 +267,7 @@ impl Draft {
         let password = url.password().map(percent_decode).unwrap_or_default();
         let _ = url.set_username("");
         let _ = url.set_password(None);
-        self.fields.url = url.as_str().trim_end_matches('/').to_owned();
+        url.as_str().trim_end_matches('/').clone_into(&mut self.fields.url);
         self.fields.auth = AuthChoice::Basic;
         self.fields.basic_user = user;
         self.fields.secret_from_env = false;
@@ -305,17 +306,15 @@ impl Draft {
                 Verify::CaFile(PathBuf::from(f.ca_file.trim()))
             }
         };
-        let source = if f.secret_from_env {
-            SecretSource::Env(f.secret_env.trim().to_owned())
-        } else {
-            SecretSource::Stored
-        };
+        let source =
+            if f.secret_from_env { SecretSource::Env(f.secret_env.trim().to_owned()) } else { SecretSource::Stored };
         let auth = match f.auth {
             AuthChoice::None => ProfileAuth::None,
             AuthChoice::Token => ProfileAuth::Token { header: f.token_header, source },
             AuthChoice::Basic => ProfileAuth::Basic { user: f.basic_user.trim().to_owned(), source },
         };
-        let (Some(endpoint), Some(connect_timeout), Some(request_timeout)) = (endpoint, connect_timeout, request_timeout)
+        let (Some(endpoint), Some(connect_timeout), Some(request_timeout)) =
+            (endpoint, connect_timeout, request_timeout)
         else {
             return Err(errors);
         };
@@ -328,8 +327,8 @@ impl Draft {
         profile.client_key = non_empty_path(&f.client_key);
         profile.server_name = Some(f.server_name.trim().to_owned()).filter(|s| !s.is_empty());
         profile.auth = auth;
-        profile.tenant = f.tenant.trim().to_owned();
-        profile.database = f.database.trim().to_owned();
+        f.tenant.trim().clone_into(&mut profile.tenant);
+        f.database.trim().clone_into(&mut profile.database);
         profile.connect_timeout = connect_timeout;
         profile.request_timeout = request_timeout;
         profile.pinned_sha256.clone_from(&f.pinned_sha256);
@@ -347,7 +346,8 @@ impl Draft {
         {
             let noun = profile.auth.secret_noun().unwrap_or("secret");
             let setting = if f.auth == AuthChoice::Basic { Setting::Password } else { Setting::Token };
-            errors.insert(Field::Setting(setting), format!("Type the {noun}, or read it from an environment variable."));
+            errors
+                .insert(Field::Setting(setting), format!("Type the {noun}, or read it from an environment variable."));
         }
         if errors.is_empty() { Ok(profile) } else { Err(errors) }
     }
@@ -378,7 +378,9 @@ impl DraftFields {
         let (auth, token_header, basic_user, source) = match &profile.auth {
             ProfileAuth::None => (AuthChoice::None, TokenHeader::default(), String::new(), None),
             ProfileAuth::Token { header, source } => (AuthChoice::Token, *header, String::new(), Some(source)),
-            ProfileAuth::Basic { user, source } => (AuthChoice::Basic, TokenHeader::default(), user.clone(), Some(source)),
+            ProfileAuth::Basic { user, source } => {
+                (AuthChoice::Basic, TokenHeader::default(), user.clone(), Some(source))
+            }
         };
         let (secret_from_env, secret_env) = match source {
             Some(SecretSource::Env(var)) => (true, var.clone()),
@@ -464,23 +466,7 @@ fn non_empty_path(text: &str) -> Option<PathBuf> {
 }
 
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while let Some(&byte) = bytes.get(index) {
-        let hex = bytes.get(index + 1..index + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (byte, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(value)) => {
-                out.push(value);
-                index += 3;
-            }
-            _ => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]

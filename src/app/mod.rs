@@ -98,7 +98,9 @@ impl eframe::App for ChromaConnectApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.receive_all();
         self.apply_theme(ctx);
-        if ctx.input(|i| i.viewport().close_requested()) && self.state.has_unsaved_changes() && !self.state.close_confirmed
+        if ctx.input(|i| i.viewport().close_requested())
+            && self.state.has_unsaved_changes()
+            && !self.state.close_confirmed
         {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.state.dialog = Some(state::Dialog::UnsavedChanges(Box::new(Command::Quit)));
@@ -178,34 +180,11 @@ fn no_display() -> Option<String> {
         return None;
     }
     let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
-    (!set("DISPLAY") && !set("WAYLAND_DISPLAY")).then(|| "no display (neither DISPLAY nor WAYLAND_DISPLAY is set)".to_owned())
+    (!set("DISPLAY") && !set("WAYLAND_DISPLAY"))
+        .then(|| "no display (neither DISPLAY nor WAYLAND_DISPLAY is set)".to_owned())
 }
 
 #[expect(clippy::print_stderr, reason = "the one line a user sees when the window cannot open")]
 fn eprintln_once(text: &str) {
     eprintln!("{text}");
-}
-
-/// `chroma-connect gui [--profile NAME] [--check]`.
-#[derive(Debug, clap::Parser)]
-#[command(name = "chroma-connect gui", version)]
-struct GuiArgs {
-    /// Select this saved profile.
-    #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
-    /// Run the selected profile's connection check at once.
-    #[arg(long, requires = "profile")]
-    check: bool,
-}
-
-/// Reads `chroma-connect gui`'s arguments; on `--help` or a usage error, prints it and returns the exit code.
-pub fn parse_gui_args() -> Result<StartOptions, ExitCode> {
-    use clap::Parser as _;
-    match GuiArgs::try_parse_from(std::env::args_os().skip(1)) {
-        Ok(args) => Ok(StartOptions { profile: args.profile, check: args.check }),
-        Err(err) => {
-            let _ = err.print();
-            Err(ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2)))
-        }
-    }
 }

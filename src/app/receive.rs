@@ -7,7 +7,7 @@ use super::backend::{Message, Snapshot, capitalize};
 use super::command::Command;
 use super::draft::{Draft, DraftFields, Field};
 use super::state::{
-    CheckOutcome, Discovery, FileCheck, LastCheck, NoticeLevel, SecretInfo, StoreView, health_of, Health,
+    CheckOutcome, Discovery, FileCheck, Health, LastCheck, NoticeLevel, SecretInfo, StoreView, health_of,
 };
 use super::{ChromaConnectApp, PickOutcome};
 
@@ -78,75 +78,9 @@ impl ChromaConnectApp {
                     Err(err) => self.state.notify(NoticeLevel::Error, err),
                 }
             }
-            Message::CheckEvent { profile, id, event } => {
-                let Some(run) = self.state.checks.get_mut(&profile) else { return };
-                if run.id != id || !run.is_running() {
-                    return;
-                }
-                match event {
-                    CheckEvent::Started(step) => run.current = Some(step),
-                    CheckEvent::Finished(report) => {
-                        run.current = None;
-                        run.steps.retain(|s| s.step != report.step);
-                        run.steps.push(report);
-                    }
-                }
-            }
-            Message::CheckDone { profile, id, result } => {
-                self.backend.check_finished(id);
-                let Some(run) = self.state.checks.get_mut(&profile) else { return };
-                if run.id != id || !run.is_running() {
-                    return;
-                }
-                run.current = None;
-                let last = match result {
-                    Ok(report) => {
-                        run.steps.clone_from(&report.steps);
-                        let last = LastCheck {
-                            health: health_of(&report),
-                            code: report.diagnosis.code.to_string(),
-                            summary: report.diagnosis.summary.clone(),
-                            checked_at: crate::tls::now_rfc3339(),
-                        };
-                        run.outcome = CheckOutcome::Done(report);
-                        Some(last)
-                    }
-                    Err(None) => {
-                        run.outcome = CheckOutcome::Cancelled;
-                        None
-                    }
-                    Err(Some(err)) => {
-                        run.outcome = CheckOutcome::Failed(err.clone());
-                        Some(LastCheck {
-                            health: Health::Failed,
-                            code: "config.invalid".to_owned(),
-                            summary: err,
-                            checked_at: crate::tls::now_rfc3339(),
-                        })
-                    }
-                };
-                // Only saved profiles remember their last check.
-                if let Some(last) = last
-                    && self.state.store.get(&profile).is_some()
-                {
-                    self.state.prefs.last_checks.insert(profile, last);
-                }
-            }
-            Message::FileChosen { setting, outcome } => match outcome {
-                PickOutcome::Chosen(path) => {
-                    self.state.dialog_unavailable.remove(&setting);
-                    if let Some(draft) = &mut self.state.draft {
-                        *draft.fields.path_mut(setting) = path.display().to_string();
-                        draft.errors.remove(&Field::Setting(setting));
-                    }
-                    self.state.files.remove(&setting);
-                    self.inspect(setting);
-                }
-                PickOutcome::Cancelled => {}
-                PickOutcome::Unavailable(reason) => {
-                    self.state.dialog_unavailable.insert(setting, reason);
-                }
-            },
+            Message::CheckEvent { profile, id, event } => self.check_event(&profile, id, event),
+            Message::CheckDone { profile, id, result } => self.check_done(profile, id, result),
+            Message::FileChosen { setting, outcome } => self.file_chosen(setting, outcome),
             Message::FileRead { setting, id, path, summary } => {
                 if matches!(self.state.files.get(&setting), Some(FileCheck::Reading(awaited)) if *awaited == id) {
                     self.state.files.insert(setting, FileCheck::Read { path, summary });
@@ -172,6 +106,85 @@ impl ChromaConnectApp {
                 Ok(text) => self.state.notify(NoticeLevel::Info, format!("{text}.")),
                 Err(err) => self.state.notify(NoticeLevel::Error, err),
             },
+        }
+    }
+
+    fn check_event(&mut self, profile: &str, id: super::state::RequestId, event: CheckEvent) {
+        let Some(run) = self.state.checks.get_mut(profile) else { return };
+        if run.id != id || !run.is_running() {
+            return;
+        }
+        match event {
+            CheckEvent::Started(step) => run.current = Some(step),
+            CheckEvent::Finished(report) => {
+                run.current = None;
+                run.steps.retain(|s| s.step != report.step);
+                run.steps.push(report);
+            }
+        }
+    }
+
+    fn check_done(
+        &mut self,
+        profile: String,
+        id: super::state::RequestId,
+        result: Result<Box<crate::diagnose::CheckReport>, Option<String>>,
+    ) {
+        self.backend.check_finished(id);
+        let Some(run) = self.state.checks.get_mut(&profile) else { return };
+        if run.id != id || !run.is_running() {
+            return;
+        }
+        run.current = None;
+        let last = match result {
+            Ok(report) => {
+                run.steps.clone_from(&report.steps);
+                let last = LastCheck {
+                    health: health_of(&report),
+                    code: report.diagnosis.code.to_string(),
+                    summary: report.diagnosis.summary.clone(),
+                    checked_at: crate::tls::now_rfc3339(),
+                };
+                run.outcome = CheckOutcome::Done(report);
+                Some(last)
+            }
+            Err(None) => {
+                run.outcome = CheckOutcome::Cancelled;
+                None
+            }
+            Err(Some(err)) => {
+                run.outcome = CheckOutcome::Failed(err.clone());
+                Some(LastCheck {
+                    health: Health::Failed,
+                    code: "config.invalid".to_owned(),
+                    summary: err,
+                    checked_at: crate::tls::now_rfc3339(),
+                })
+            }
+        };
+        // Only saved profiles remember their last check.
+        if let Some(last) = last
+            && self.state.store.get(&profile).is_some()
+        {
+            self.state.prefs.last_checks.insert(profile, last);
+        }
+    }
+
+    fn file_chosen(&mut self, setting: crate::profile::Setting, outcome: PickOutcome) {
+        match outcome {
+            PickOutcome::Chosen(path) => {
+                self.state.dialog_unavailable.remove(&setting);
+                if let Some(draft) = &mut self.state.draft {
+                    *draft.fields.path_mut(setting) = path.display().to_string();
+                    draft.errors.remove(&Field::Setting(setting));
+                }
+                self.state.files.remove(&setting);
+                self.inspect(setting);
+            }
+            PickOutcome::Cancelled => {}
+            PickOutcome::Unavailable(reason) => {
+                self.state.dialog_unavailable.insert(setting, reason);
+            }
         }
     }
 
@@ -222,7 +235,9 @@ impl ChromaConnectApp {
                 if draft.is_dirty() {
                     self.state.notify(
                         NoticeLevel::Warning,
-                        format!("{saved} was changed by another program; saving now would be refused. Revert to see it."),
+                        format!(
+                            "{saved} was changed by another program; saving now would be refused. Revert to see it."
+                        ),
                     );
                 } else {
                     self.state.draft = Some(Draft::of_profile(&profile));

@@ -10,7 +10,11 @@ use crate::tls::CaMode;
 
 /// Connect to Chroma servers with exactly the TLS trust you choose, and learn precisely why a connection fails.
 #[derive(Debug, Parser)]
-#[command(name = "chroma-connect", version, arg_required_else_help = true)]
+#[command(
+    name = "chroma-connect",
+    version,
+    after_help = "With no arguments, chroma-connect opens the desktop app (the same as `chroma-connect gui`)."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -20,6 +24,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the desktop app (what `chroma-connect` with no arguments does). Exit status 2 when no window can open
+    /// (no display): the other subcommands do the same work headless.
+    Gui(GuiArgs),
     /// Check a connection step by step (dns, tcp, tls, http, api, auth, tenant, collections) and name the cause
     /// of any failure. Exit status: 0 ok, 1 problem found, 2 usage or configuration error.
     Check(CheckArgs),
@@ -31,6 +38,17 @@ pub enum Command {
     /// Show a page of a collection's records (filters: --where, --where-document, --ids), or with --similar-to ID
     /// the records nearest to one record. Exit status: 0 ok, 1 server or connection problem, 2 usage error.
     Records(super::records::RecordsArgs),
+}
+
+/// `gui` arguments.
+#[derive(Debug, Args)]
+pub struct GuiArgs {
+    /// Select this saved profile.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Run the selected profile's connection check at once (the doctor page shows its diagnosis).
+    #[arg(long, requires = "profile")]
+    pub check: bool,
 }
 
 /// `check` arguments.

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-pub use args::{Cli, Command, ConnectionArgs};
+pub use args::{Cli, Command, ConnectionArgs, GuiArgs};
 
 /// The check passed.
 pub const EXIT_OK: u8 = 0;
@@ -28,17 +28,34 @@ pub const EXIT_USAGE: u8 = 2;
 /// Interrupted (Ctrl-C).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// Parses the command line and runs it.
+/// What the command line asks for: the desktop app (drawn by the binary, which links the GUI), or a CLI run that
+/// ended with this exit code.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Open the window with these options.
+    Gui(GuiArgs),
+    /// The command ran (or the arguments were refused); exit with this code.
+    Exit(ExitCode),
+}
+
+/// Parses the command line and runs it, unless it asks for the desktop app.
 #[must_use]
-pub fn main() -> ExitCode {
+pub fn main() -> Outcome {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help/version to stdout and errors to stderr, with its own exit codes (0 or 2).
             let _ = err.print();
-            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(EXIT_USAGE));
+            return Outcome::Exit(ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(EXIT_USAGE)));
         }
     };
+    if let Command::Gui(args) = cli.command {
+        return Outcome::Gui(args);
+    }
+    Outcome::Exit(run_cli(cli))
+}
+
+fn run_cli(cli: Cli) -> ExitCode {
     init_logging();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -57,6 +74,7 @@ async fn run(cli: Cli) -> u8 {
         Command::Profiles(args) => profiles::run(args).await,
         Command::Collections(args) => collections::run(args).await,
         Command::Records(args) => records::run(args).await,
+        Command::Gui(_) => EXIT_USAGE,
     }
 }
 

@@ -92,7 +92,13 @@ fn cert_card_ui(
     let p = theme::palette(ui);
     let days = cert.days_left(now);
     let expired = days.is_some_and(|d| d < 0) || cert.not_yet_valid_at(now);
-    let color = if expired { p.bad } else if days.is_some_and(|d| d < SOON_DAYS) { p.warn } else { p.muted };
+    let color = if expired {
+        p.bad
+    } else if days.is_some_and(|d| d < SOON_DAYS) {
+        p.warn
+    } else {
+        p.muted
+    };
     let role = match (index, cert.is_ca, cert.self_signed) {
         (0, _, true) => "Server certificate (self-signed)",
         (0, _, _) => "Server certificate",
@@ -129,7 +135,13 @@ fn cert_card_ui(
                 let left = if cert.not_yet_valid_at(now) { "not valid yet".to_owned() } else { left };
                 ui.horizontal_wrapped(|ui| {
                     ui.label(format!("{} to {}", cert.not_before, cert.not_after));
-                    let text_color = if expired { p.bad } else if days.is_some_and(|d| d < SOON_DAYS) { p.warn } else { p.ok };
+                    let text_color = if expired {
+                        p.bad
+                    } else if days.is_some_and(|d| d < SOON_DAYS) {
+                        p.warn
+                    } else {
+                        p.ok
+                    };
                     ui.colored_label(text_color, left);
                 });
             });

@@ -83,7 +83,11 @@ fn fingerprint_ui(ui: &mut Ui, sha256: &str) {
 fn buttons_ui(ui: &mut Ui, commands: &mut Vec<Command>, yes: &str, command: Command, danger: bool) {
     ui.add_space(8.0);
     ui.horizontal(|ui| {
-        let text = if danger { RichText::new(yes).color(theme::palette(ui).bad).strong() } else { RichText::new(yes).strong() };
+        let text = if danger {
+            RichText::new(yes).color(theme::palette(ui).bad).strong()
+        } else {
+            RichText::new(yes).strong()
+        };
         if ui.button(text).clicked() {
             commands.push(command);
         }

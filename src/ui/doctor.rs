@@ -136,15 +136,19 @@ fn result_ui(ui: &mut Ui, report: &CheckReport, commands: &mut Vec<Command>) {
         }
         if let Some(setting) = report.diagnosis.setting {
             ui.add_space(4.0);
-            if ui.button(format!("✏ Change {}", setting.label())).on_hover_text("Open the editor on that field").clicked()
+            if ui
+                .button(format!("✏ Change {}", setting.label()))
+                .on_hover_text("Open the editor on that field")
+                .clicked()
             {
                 commands.push(Command::GoToSetting(setting));
             }
         }
-        if !report.certificates.is_empty() && !report.ok {
-            if ui.link("See the certificate chain the server presented").clicked() {
-                commands.push(Command::ShowPage(crate::app::Page::Certificates));
-            }
+        if !report.certificates.is_empty()
+            && !report.ok
+            && ui.link("See the certificate chain the server presented").clicked()
+        {
+            commands.push(Command::ShowPage(crate::app::Page::Certificates));
         }
     });
     if !report.warnings.is_empty() {

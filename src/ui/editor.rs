@@ -76,14 +76,7 @@ fn row<R>(
 }
 
 /// A one-line text input, labelled for screen readers and tests, that takes focus when the app asks.
-fn text_input(
-    ui: &mut Ui,
-    label: egui::Id,
-    text: &mut String,
-    hint: &str,
-    focus: bool,
-    password: bool,
-) -> Response {
+fn text_input(ui: &mut Ui, label: egui::Id, text: &mut String, hint: &str, focus: bool, password: bool) -> Response {
     let response = ui
         .add(
             egui::TextEdit::singleline(text)
@@ -152,7 +145,8 @@ fn endpoint_line_ui(ui: &mut Ui, draft: &mut Draft) {
             let scheme = if ssl { "https" } else { "http" };
             draft.fields.url = format!("{scheme}://{rest}");
         }
-        let path = if endpoint.base_path.is_empty() { String::new() } else { format!(" · path {}", endpoint.base_path) };
+        let path =
+            if endpoint.base_path.is_empty() { String::new() } else { format!(" · path {}", endpoint.base_path) };
         ui.weak(format!("host {} · port {}{path}", endpoint.host, endpoint.port));
         if endpoint.port == 443 && !draft.fields.url.contains(":443") && ssl {
             ui.weak("(default port 443: Chroma itself listens on 8000)");
@@ -280,7 +274,8 @@ fn path_row(
                 response.request_focus();
                 response.scroll_to_me(Some(egui::Align::Center));
             }
-            if response.lost_focus() || (response.changed() && response.has_focus() && ui.input(|i| i.modifiers.command))
+            if response.lost_focus()
+                || (response.changed() && response.has_focus() && ui.input(|i| i.modifiers.command))
             {
                 commands.push(Command::InspectFile(setting));
             }
@@ -339,7 +334,11 @@ fn auth_ui(ui: &mut Ui, state: &mut AppState) {
                     "Chroma's Python client sends Authorization: Bearer; Chroma Cloud uses X-Chroma-Token",
                     |ui, _| {
                         ui.horizontal_wrapped(|ui| {
-                            ui.radio_value(&mut draft.fields.token_header, TokenHeader::Bearer, "Authorization: Bearer");
+                            ui.radio_value(
+                                &mut draft.fields.token_header,
+                                TokenHeader::Bearer,
+                                "Authorization: Bearer",
+                            );
                             ui.radio_value(&mut draft.fields.token_header, TokenHeader::XChromaToken, "X-Chroma-Token");
                         });
                     },
@@ -347,7 +346,14 @@ fn auth_ui(ui: &mut Ui, state: &mut AppState) {
             }
             if draft.fields.auth == AuthChoice::Basic {
                 row(ui, &errors, Field::Setting(Setting::BasicUser), "The user name", |ui, label| {
-                    text_input(ui, label, &mut draft.fields.basic_user, "user", focus == Some(Setting::BasicUser), false);
+                    text_input(
+                        ui,
+                        label,
+                        &mut draft.fields.basic_user,
+                        "user",
+                        focus == Some(Setting::BasicUser),
+                        false,
+                    );
                 });
             }
             if draft.fields.auth != AuthChoice::None {
@@ -413,7 +419,14 @@ fn scope_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
         let errors = draft.errors.clone();
         grid(ui, "scope", |ui| {
             row(ui, &errors, Field::Setting(Setting::Tenant), "Chroma tenant (default_tenant)", |ui, label| {
-                text_input(ui, label, &mut draft.fields.tenant, "default_tenant", focus == Some(Setting::Tenant), false);
+                text_input(
+                    ui,
+                    label,
+                    &mut draft.fields.tenant,
+                    "default_tenant",
+                    focus == Some(Setting::Tenant),
+                    false,
+                );
             });
             row(ui, &errors, Field::Setting(Setting::Database), "Chroma database (default_database)", |ui, label| {
                 text_input(
@@ -427,7 +440,10 @@ fn scope_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
             });
         });
         ui.horizontal_wrapped(|ui| {
-            if ui.button("🔍 Discover").on_hover_text("Ask the server which tenant and databases these credentials use").clicked()
+            if ui
+                .button("🔍 Discover")
+                .on_hover_text("Ask the server which tenant and databases these credentials use")
+                .clicked()
             {
                 commands.push(Command::DiscoverScope);
             }
@@ -505,8 +521,7 @@ fn advanced_ui(ui: &mut Ui, state: &mut AppState) {
                     },
                 );
                 let label = ui.label("Read-only");
-                ui.checkbox(&mut draft.fields.read_only, "Offer no writes through this profile")
-                    .labelled_by(label.id);
+                ui.checkbox(&mut draft.fields.read_only, "Offer no writes through this profile").labelled_by(label.id);
                 ui.end_row();
                 let label = ui.label(Field::Notes.label());
                 ui.add(

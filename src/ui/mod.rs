@@ -11,8 +11,8 @@ mod widgets;
 
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 
-use crate::app::state::{AppState, Page, StoreView, ThemeChoice};
 use crate::app::Command;
+use crate::app::state::{AppState, Page, StoreView, ThemeChoice};
 use crate::profile::Verify;
 
 /// Draws the whole window; returns what the user asked for.
@@ -82,14 +82,11 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let mut theme = state.prefs.theme;
-            egui::ComboBox::from_label("Theme")
-                .selected_text(theme_label(theme))
-                .width(120.0)
-                .show_ui(ui, |ui| {
-                    for choice in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
-                        ui.selectable_value(&mut theme, choice, theme_label(choice));
-                    }
-                });
+            egui::ComboBox::from_label("Theme").selected_text(theme_label(theme)).width(120.0).show_ui(ui, |ui| {
+                for choice in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
+                    ui.selectable_value(&mut theme, choice, theme_label(choice));
+                }
+            });
             if theme != state.prefs.theme {
                 commands.push(Command::SetTheme(theme));
             }

@@ -13,9 +13,7 @@ pub fn profile_list_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Com
     ui.add_space(6.0);
     let search_label = ui.label("Search");
     let search = ui.add(
-        egui::TextEdit::singleline(&mut state.search)
-            .hint_text("Name or URL (Ctrl+F)")
-            .desired_width(f32::INFINITY),
+        egui::TextEdit::singleline(&mut state.search).hint_text("Name or URL (Ctrl+F)").desired_width(f32::INFINITY),
     );
     let search = search.labelled_by(search_label.id);
     if std::mem::take(&mut state.focus_search) {
@@ -55,12 +53,8 @@ pub fn profile_list_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Com
     ui.separator();
 
     let needle = state.search.trim().to_lowercase();
-    let profiles: Vec<&Profile> = state
-        .store
-        .profiles()
-        .iter()
-        .filter(|p| needle.is_empty() || matches(p, &needle))
-        .collect();
+    let profiles: Vec<&Profile> =
+        state.store.profiles().iter().filter(|p| needle.is_empty() || matches(p, &needle)).collect();
     // A new, unsaved profile is listed first.
     if let Some(draft) = state.draft.as_ref().filter(|d| d.original.is_none()) {
         new_row_ui(ui, &draft.fields.name);
@@ -90,8 +84,11 @@ pub fn profile_list_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Com
         && !broken.is_empty()
     {
         ui.separator();
-        ui.colored_label(theme::palette(ui).warn, format!("{} entries of the profile file cannot be read:", broken.len()))
-            .on_hover_text("They are kept in the file as written; fix or remove them with a text editor or the CLI.");
+        ui.colored_label(
+            theme::palette(ui).warn,
+            format!("{} entries of the profile file cannot be read:", broken.len()),
+        )
+        .on_hover_text("They are kept in the file as written; fix or remove them with a text editor or the CLI.");
         for entry in broken {
             ui.weak(format!("{}: {}", entry.name, entry.error));
         }
@@ -108,9 +105,7 @@ fn row_ui(ui: &mut Ui, state: &AppState, profile: &Profile, selected: bool) -> e
     let (rect, response) =
         ui.allocate_exact_size(egui::vec2(width, theme::PROFILE_ROW_HEIGHT - 4.0), egui::Sense::click());
     let health = state.health(&profile.name);
-    response.widget_info(|| {
-        egui::WidgetInfo::selected(egui::Role::Button, true, selected, &profile.name)
-    });
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &profile.name));
     let visuals = ui.style().interact_selectable(&response, selected);
     if selected || response.hovered() {
         ui.painter().rect_filled(rect, 4.0, visuals.weak_bg_fill);
@@ -124,12 +119,8 @@ fn row_ui(ui: &mut Ui, state: &AppState, profile: &Profile, selected: bool) -> e
     }
     let text_left = rect.left() + 26.0;
     let max_width = (rect.right() - text_left - 6.0).max(10.0);
-    let name = ui.painter().layout(
-        profile.name.clone(),
-        egui::FontId::proportional(14.0),
-        visuals.text_color(),
-        max_width,
-    );
+    let name =
+        ui.painter().layout(profile.name.clone(), egui::FontId::proportional(14.0), visuals.text_color(), max_width);
     let url = ui.painter().layout(
         profile.display_url(),
         egui::FontId::proportional(11.5),
@@ -187,7 +178,9 @@ pub fn welcome_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
                 StoreView::Failed(err) => {
                     ui.colored_label(theme::palette(ui).bad, err);
-                    ui.label("Nothing is written until this is solved; the CLI says the same: chroma-connect profiles list.");
+                    ui.label(
+                        "Nothing is written until this is solved; the CLI says the same: chroma-connect profiles list.",
+                    );
                 }
                 StoreView::Ready { .. } => {
                     if ui.add(egui::Button::new(RichText::new("➕ Create a profile").size(16.0))).clicked() {

@@ -118,7 +118,6 @@ pub fn notice_color(ui: &Ui, level: NoticeLevel) -> Color32 {
 }
 
 /// A card: a framed group with the theme's fill.
-#[must_use]
 pub fn card(ui: &Ui) -> egui::Frame {
     egui::Frame::group(ui.style())
         .fill(ui.visuals().faint_bg_color)
@@ -127,7 +126,6 @@ pub fn card(ui: &Ui) -> egui::Frame {
 }
 
 /// A card outlined in `color` (a result, a warning).
-#[must_use]
 pub fn outlined_card(ui: &Ui, color: Color32) -> egui::Frame {
     card(ui).stroke(Stroke::new(1.5, color))
 }

@@ -65,11 +65,7 @@ pub fn section_title_ui(ui: &mut Ui, title: &str) {
 /// The common name in a subject (`CN=…`), or the whole subject.
 #[must_use]
 pub fn common_name(subject: &str) -> &str {
-    subject
-        .split(',')
-        .map(str::trim)
-        .find_map(|part| part.strip_prefix("CN="))
-        .unwrap_or(subject)
+    subject.split(',').map(str::trim).find_map(|part| part.strip_prefix("CN=")).unwrap_or(subject)
 }
 
 /// Text from the core or a server, made safe to draw with the bundled fonts: the arrows the core's step details

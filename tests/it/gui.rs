@@ -1,4 +1,4 @@
-//! The desktop app, driven through egui_kittest as a person would (click, type, keys), on the real app state and
+//! The desktop app, driven through `egui_kittest` as a person would (click, type, keys), on the real app state and
 //! its real background tasks, against the real Chroma server behind the TLS proxy.
 
 use std::collections::VecDeque;
@@ -280,7 +280,7 @@ async fn the_doctor_names_a_wrong_name_and_its_button_opens_the_server_name_fiel
 async fn cancel_stops_a_check_of_a_server_that_never_answers_and_the_window_keeps_drawing() {
     let silent = SilentServer::start().await;
     let mut slow = profile("silent", &silent.https_url(), Verify::System);
-    slow.connect_timeout = Duration::from_secs(60);
+    slow.connect_timeout = Duration::from_mins(1);
     let home = home_with(vec![(slow, None)]);
     let mut gui = tokio::task::block_in_place(|| app(home, QueuePicker::answering([]), StartOptions::default()));
     tokio::task::block_in_place(|| {
@@ -346,7 +346,13 @@ async fn use_as_ca_file_is_the_one_click_fix_for_an_unknown_private_ca() {
     assert_eq!(gui.code("private"), Code::TlsUnknownIssuer);
     gui.click("Certificates");
     gui.click_containing("Use as this profile's CA file");
-    assert!(gui.shows("Use this certificate as the CA file?"), "{:?} {:?} {:?}", gui.state().dialog, gui.state().notices, gui.state().prefs.page);
+    assert!(
+        gui.shows("Use this certificate as the CA file?"),
+        "{:?} {:?} {:?}",
+        gui.state().dialog,
+        gui.state().notices,
+        gui.state().prefs.page
+    );
     gui.click("Use as CA file");
     tokio::task::block_in_place(|| {
         gui.wait("the CA file to be set", |app| {
