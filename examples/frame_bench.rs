@@ -23,6 +23,8 @@ const PROFILES: usize = 1000;
 const WARM_UP_FRAMES: usize = 30;
 const FRAMES: usize = 600;
 const SELECTED: &str = "server-0500";
+/// Vertices tessellated in the last frame: proof that the page was really drawn.
+static VERTICES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let home = tempfile::tempdir()?;
@@ -61,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     app.state.checks.insert(SELECTED.to_owned(), run);
 
     println!("{PROFILES} profiles, 1280x800 points, {FRAMES} frames per page (after {WARM_UP_FRAMES} warm-up)");
-    println!("{:<14}{:>10}{:>10}{:>10}{:>10}", "page", "mean ms", "p50 ms", "p95 ms", "max ms");
+    println!("{:<14}{:>10}{:>10}{:>10}{:>10}{:>10}", "page", "mean ms", "p50 ms", "p95 ms", "max ms", "vertices");
     for page in Page::ALL {
         app.state.prefs.page = page;
         for _ in 0..WARM_UP_FRAMES {
@@ -72,7 +74,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let mean = times.iter().map(|d| ms(*d)).sum::<f64>() / times.len() as f64;
         let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default();
-        println!("{:<14}{mean:>10.3}{:>10.3}{:>10.3}{:>10.3}", page.title(), ms(at(0.5)), ms(at(0.95)), ms(at(1.0)));
+        let vertices = VERTICES.load(std::sync::atomic::Ordering::Relaxed);
+        println!(
+            "{:<14}{mean:>10.3}{:>10.3}{:>10.3}{:>10.3}{vertices:>10}",
+            page.title(),
+            ms(at(0.5)),
+            ms(at(0.95)),
+            ms(at(1.0))
+        );
     }
     Ok(())
 }
@@ -96,6 +105,16 @@ fn run_frame(ctx: &egui::Context, app: &mut ChromaConnectApp, frame: &mut eframe
     let shapes = std::mem::take(&mut output.shapes);
     let primitives = ctx.tessellate(shapes, output.pixels_per_point);
     let elapsed = started.elapsed();
+    VERTICES.store(
+        primitives
+            .iter()
+            .map(|p| match &p.primitive {
+                egui::epaint::Primitive::Mesh(mesh) => mesh.vertices.len(),
+                egui::epaint::Primitive::Callback(_) => 0,
+            })
+            .sum(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     std::hint::black_box(primitives);
     output.textures_delta.clear();
     elapsed
