@@ -42,12 +42,12 @@ pub fn doctor_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
     ui.add_space(6.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        ui.set_max_width(900.0);
+        let width = widgets::bound_page_width(ui, 900.0);
         let Some(run) = run else {
             never_run_ui(ui, state, &name);
             return;
         };
-        steps_ui(ui, run);
+        steps_ui(ui, run, width);
         ui.add_space(theme::GROUP_SPACING);
         match &run.outcome {
             CheckOutcome::Running => {}
@@ -80,7 +80,9 @@ fn never_run_ui(ui: &mut Ui, state: &AppState, name: &str) {
     }
 }
 
-fn steps_ui(ui: &mut Ui, run: &CheckRun) {
+fn steps_ui(ui: &mut Ui, run: &CheckRun, width: f32) {
+    // Icon, step name and duration take about 190 points; the detail wraps in the rest.
+    let detail_width = (width - 2.0 * f32::from(theme::CARD_MARGIN) - 190.0 - 3.0 * 14.0).max(160.0);
     theme::card(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
         widgets::section_title_ui(ui, "Steps");
@@ -98,7 +100,9 @@ fn steps_ui(ui: &mut Ui, run: &CheckRun) {
                         }
                         let detail = RichText::new(widgets::shown(&report.detail));
                         let detail = if report.status == StepStatus::Skipped { detail.weak() } else { detail };
-                        ui.add(egui::Label::new(detail).wrap());
+                        ui.allocate_ui(egui::vec2(detail_width, 0.0), |ui| {
+                            ui.add(egui::Label::new(detail).wrap());
+                        });
                     }
                     None if run.current == Some(step) => {
                         ui.spinner();
@@ -191,6 +195,9 @@ fn result_ui(ui: &mut Ui, report: &CheckReport, commands: &mut Vec<Command>) {
 
 fn fact(ui: &mut Ui, label: &str, value: &str) {
     ui.weak(label);
-    ui.add(egui::Label::new(widgets::shown(value)).selectable(true).wrap());
+    let width = (ui.available_width()).clamp(160.0, 640.0);
+    ui.allocate_ui_with_layout(egui::vec2(width, 0.0), egui::Layout::top_down(egui::Align::LEFT), |ui| {
+        ui.add(egui::Label::new(widgets::shown(value)).selectable(true).wrap());
+    });
     ui.end_row();
 }

@@ -13,7 +13,10 @@ pub fn editor_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>)
     actions_ui(ui, state, commands);
     ui.add_space(4.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        ui.set_max_width(820.0);
+        // Wrapped text in a grid cell takes all the width it is offered: bound the input column by hand.
+        let width = widgets::bound_page_width(ui, 820.0);
+        let field_width = (width - theme::LABEL_WIDTH - 2.0 * f32::from(theme::CARD_MARGIN) - 24.0).max(200.0);
+        ui.ctx().data_mut(|d| d.insert_temp(field_width_id(), field_width));
         server_ui(ui, state);
         ui.add_space(theme::GROUP_SPACING);
         tls_ui(ui, state, commands);
@@ -55,6 +58,15 @@ fn actions_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     });
 }
 
+fn field_width_id() -> egui::Id {
+    egui::Id::unique("chroma-connect-editor-field-width")
+}
+
+/// The width of the editor's input column, as set for this frame.
+fn field_width(ui: &Ui) -> f32 {
+    ui.ctx().data(|d| d.get_temp(field_width_id())).unwrap_or(480.0)
+}
+
 /// A labelled row of the editor's grid: the label, then what `add` draws, then the field's error under it.
 fn row<R>(
     ui: &mut Ui,
@@ -64,7 +76,9 @@ fn row<R>(
     add: impl FnOnce(&mut Ui, egui::Id) -> R,
 ) -> R {
     let label = ui.label(field.label()).on_hover_text(help);
+    let width = field_width(ui);
     let out = ui.vertical(|ui| {
+        ui.set_max_width(width);
         let out = add(ui, label.id);
         if let Some(error) = draft_errors.get(&field) {
             ui.colored_label(theme::palette(ui).bad, format!("✖ {error}"));
@@ -262,7 +276,7 @@ fn path_row(
     };
     row(ui, errors, Field::Setting(setting), help, |ui, label| {
         ui.horizontal(|ui| {
-            let width = (ui.available_width() - 90.0).clamp(120.0, 390.0);
+            let width = (ui.available_width() - 90.0).clamp(120.0, 480.0 - 90.0);
             let response = ui
                 .add(
                     egui::TextEdit::singleline(draft.fields.path_mut(setting))
@@ -389,23 +403,29 @@ fn secret_rows(
                 draft.reveal_secret = !reveal;
             }
         });
-        match info {
-            Some(SecretInfo::Looking) => {
-                ui.weak("Looking for the saved secret…");
-            }
-            Some(SecretInfo::Found(text)) => {
-                ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
-            }
-            Some(SecretInfo::Error(err)) => {
-                ui.colored_label(theme::palette(ui).bad, err);
-            }
-            None => {}
-        }
+        secret_info_ui(ui, info);
     });
     if draft.fields.secret_from_env {
         row(ui, errors, Field::SecretEnv, "Read each time the profile is used (for scripts and CI)", |ui, label| {
             text_input(ui, label, &mut draft.fields.secret_env, "CHROMA_TOKEN", false, false);
+            secret_info_ui(ui, info);
         });
+    }
+}
+
+/// Where the saved secret is, or why it cannot be read.
+fn secret_info_ui(ui: &mut Ui, info: Option<&SecretInfo>) {
+    match info {
+        Some(SecretInfo::Looking) => {
+            ui.weak("Looking for the saved secret…");
+        }
+        Some(SecretInfo::Found(text)) => {
+            ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
+        }
+        Some(SecretInfo::Error(err)) => {
+            ui.add(egui::Label::new(RichText::new(err).color(theme::palette(ui).bad)).wrap());
+        }
+        None => {}
     }
 }
 

@@ -78,3 +78,11 @@ pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(text)
     }
 }
+
+/// Bounds the content of a page's vertical scroll area to the visible width (less the scroll bar) and `max`:
+/// wrapped text in grids and frames otherwise takes more width than is shown. Returns the width.
+pub fn bound_page_width(ui: &mut Ui, max: f32) -> f32 {
+    let width = (ui.available_width() - 16.0).clamp(200.0, max);
+    ui.set_max_width(width);
+    width
+}
