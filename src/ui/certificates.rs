@@ -118,16 +118,15 @@ fn cert_card_ui(
                 ui.colored_label(p.ok, "📌 pinned");
             }
         });
-        let width = (ui.available_width() - 90.0).max(160.0);
-        egui::Grid::new(("cert", index)).num_columns(2).spacing([14.0, 4.0]).show(ui, |ui| {
-            row(ui, width, "Subject", |ui| selectable(ui, &cert.subject));
-            row(ui, width, "Issuer", |ui| selectable(ui, &cert.issuer));
+        ui.vertical(|ui| {
+            row(ui, "Subject", |ui| selectable(ui, &cert.subject));
+            row(ui, "Issuer", |ui| selectable(ui, &cert.issuer));
             if index == 0 {
-                row(ui, width, "Names", |ui| names_ui(ui, report, cert));
+                row(ui, "Names", |ui| names_ui(ui, report, cert));
             } else if !cert.sans.is_empty() {
-                row(ui, width, "Names", |ui| selectable(ui, &cert.sans.join(", ")));
+                row(ui, "Names", |ui| selectable(ui, &cert.sans.join(", ")));
             }
-            row(ui, width, "Valid", |ui| {
+            row(ui, "Valid", |ui| {
                 let left = match days {
                     Some(d) if d < 0 => format!("expired {} day(s) ago", -d),
                     Some(d) => format!("{d} day(s) left"),
@@ -146,14 +145,14 @@ fn cert_card_ui(
                     ui.colored_label(text_color, left);
                 });
             });
-            row(ui, width, "CA", |ui| {
+            row(ui, "CA", |ui| {
                 ui.label(if cert.is_ca { "yes (CA:TRUE)" } else { "no" });
             });
-            row(ui, width, "Key", |ui| {
+            row(ui, "Key", |ui| {
                 ui.label(&cert.key);
             });
-            row(ui, width, "Serial", |ui| selectable(ui, &cert.serial));
-            row(ui, width, "SHA-256", |ui| {
+            row(ui, "Serial", |ui| selectable(ui, &cert.serial));
+            row(ui, "SHA-256", |ui| {
                 ui.horizontal(|ui| {
                     ui.add(egui::Label::new(RichText::new(&cert.sha256).monospace().small()).selectable(true).wrap());
                     if ui.small_button("📋").on_hover_text("Copy the fingerprint").clicked() {
@@ -212,10 +211,11 @@ fn names_ui(ui: &mut Ui, report: &CheckReport, cert: &CertInfo) {
     });
 }
 
-fn row(ui: &mut Ui, width: f32, label: &str, add: impl FnOnce(&mut Ui)) {
-    ui.weak(label);
-    ui.allocate_ui_with_layout(egui::vec2(width, 0.0), egui::Layout::top_down(egui::Align::LEFT), add);
-    ui.end_row();
+fn row(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui)) {
+    ui.horizontal_top(|ui| {
+        widgets::cell(ui, 80.0, RichText::new(label).weak());
+        ui.vertical(add);
+    });
 }
 
 fn selectable(ui: &mut Ui, text: &str) {

@@ -42,12 +42,12 @@ pub fn doctor_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
     ui.add_space(6.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let width = widgets::bound_page_width(ui, 900.0);
+        widgets::bound_page_width(ui, 900.0);
         let Some(run) = run else {
             never_run_ui(ui, state, &name);
             return;
         };
-        steps_ui(ui, run, width);
+        steps_ui(ui, run);
         ui.add_space(theme::GROUP_SPACING);
         match &run.outcome {
             CheckOutcome::Running => {}
@@ -80,46 +80,39 @@ fn never_run_ui(ui: &mut Ui, state: &AppState, name: &str) {
     }
 }
 
-fn steps_ui(ui: &mut Ui, run: &CheckRun, width: f32) {
-    // Icon, step name and duration take about 190 points; the detail wraps in the rest.
-    let detail_width = (width - 2.0 * f32::from(theme::CARD_MARGIN) - 190.0 - 3.0 * 14.0).max(160.0);
+fn steps_ui(ui: &mut Ui, run: &CheckRun) {
     theme::card(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
         widgets::section_title_ui(ui, "Steps");
-        egui::Grid::new("steps").num_columns(4).spacing([14.0, 6.0]).striped(true).show(ui, |ui| {
-            for step in Step::ALL {
-                match run.steps.iter().find(|s| s.step == step) {
-                    Some(report) => {
-                        let (mark, color) = theme::step_mark(ui, report.status);
-                        ui.label(RichText::new(mark).color(color).strong());
-                        ui.label(RichText::new(step.as_str()).monospace());
-                        if report.status == StepStatus::Skipped {
-                            ui.label("");
-                        } else {
-                            ui.label(RichText::new(format!("{:.1} ms", report.ms)).monospace());
-                        }
-                        let detail = RichText::new(widgets::shown(&report.detail));
-                        let detail = if report.status == StepStatus::Skipped { detail.weak() } else { detail };
-                        ui.allocate_ui(egui::vec2(detail_width, 0.0), |ui| {
-                            ui.add(egui::Label::new(detail).wrap());
-                        });
-                    }
-                    None if run.current == Some(step) => {
-                        ui.spinner();
-                        ui.label(RichText::new(step.as_str()).monospace().strong());
-                        ui.label("");
-                        ui.weak("running…");
-                    }
-                    None => {
-                        ui.weak("·");
-                        ui.label(RichText::new(step.as_str()).monospace().weak());
-                        ui.label("");
-                        ui.label("");
-                    }
+        for step in Step::ALL {
+            ui.horizontal_top(|ui| match run.steps.iter().find(|s| s.step == step) {
+                Some(report) => {
+                    let (mark, color) = theme::step_mark(ui, report.status);
+                    widgets::cell(ui, 20.0, RichText::new(mark).color(color).strong());
+                    widgets::cell(ui, 100.0, RichText::new(step.as_str()).monospace());
+                    let ms = if report.status == StepStatus::Skipped {
+                        String::new()
+                    } else {
+                        format!("{:.1} ms", report.ms)
+                    };
+                    widgets::cell(ui, 80.0, RichText::new(ms).monospace());
+                    let detail = RichText::new(widgets::shown(&report.detail));
+                    let detail = if report.status == StepStatus::Skipped { detail.weak() } else { detail };
+                    ui.add(egui::Label::new(detail).wrap());
                 }
-                ui.end_row();
-            }
-        });
+                None if run.current == Some(step) => {
+                    ui.add_sized([20.0, 16.0], egui::Spinner::new());
+                    widgets::cell(ui, 100.0, RichText::new(step.as_str()).monospace().strong());
+                    widgets::cell(ui, 80.0, RichText::new(""));
+                    ui.weak("running…");
+                }
+                None => {
+                    widgets::cell(ui, 20.0, RichText::new("·").weak());
+                    widgets::cell(ui, 100.0, RichText::new(step.as_str()).monospace().weak());
+                }
+            });
+            ui.add_space(2.0);
+        }
     });
 }
 
@@ -168,8 +161,8 @@ fn result_ui(ui: &mut Ui, report: &CheckReport, commands: &mut Vec<Command>) {
     ui.add_space(theme::GROUP_SPACING);
     theme::card(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        widgets::section_title_ui(ui, "Server");
-        egui::Grid::new("server_facts").num_columns(2).spacing([14.0, 4.0]).show(ui, |ui| {
+        widgets::section_title_ui(ui, "What was checked");
+        ui.vertical(|ui| {
             let target = &report.target;
             fact(ui, "URL", &target.url);
             if let Some(address) = &target.address {
@@ -194,10 +187,8 @@ fn result_ui(ui: &mut Ui, report: &CheckReport, commands: &mut Vec<Command>) {
 }
 
 fn fact(ui: &mut Ui, label: &str, value: &str) {
-    ui.weak(label);
-    let width = (ui.available_width()).clamp(160.0, 640.0);
-    ui.allocate_ui_with_layout(egui::vec2(width, 0.0), egui::Layout::top_down(egui::Align::LEFT), |ui| {
+    ui.horizontal_top(|ui| {
+        widgets::cell(ui, 130.0, RichText::new(label).weak());
         ui.add(egui::Label::new(widgets::shown(value)).selectable(true).wrap());
     });
-    ui.end_row();
 }

@@ -86,3 +86,11 @@ pub fn bound_page_width(ui: &mut Ui, max: f32) -> f32 {
     ui.set_max_width(width);
     width
 }
+
+/// A fixed-width cell of a row, left-aligned.
+pub fn cell(ui: &mut Ui, width: f32, text: RichText) {
+    ui.allocate_ui_with_layout(egui::vec2(width, 16.0), egui::Layout::left_to_right(egui::Align::TOP), |ui| {
+        ui.set_min_width(width);
+        ui.label(text);
+    });
+}
