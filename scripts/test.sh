@@ -31,7 +31,6 @@ VENV=$CACHE/venv-$CHROMA_VERSION
 V1_VERSION=0.4.24
 V1_VENV=$CACHE/venv-$V1_VERSION
 V1_PINS=("numpy<2" "fastapi==0.110.0" "posthog<6")
-PYTHON=${CHROMA_CONNECT_PYTHON:-python3}
 
 START=$SECONDS
 say() { printf 'test.sh [%3ss]: %s\n' "$((SECONDS - START))" "$*" >&2; }
@@ -39,6 +38,10 @@ die() {
     say "ERROR: $*"
     exit 1
 }
+
+# ensure_venv, start_chroma, wait_for, free_port, stop_servers (they use say and die, above).
+# shellcheck source=lib/chroma-env.sh source-path=SCRIPTDIR
+. "$ROOT/scripts/lib/chroma-env.sh"
 
 cd "$ROOT"
 
@@ -53,93 +56,17 @@ else
 fi
 
 # ---------------------------------------------------------------- venvs
-# venv_works VERSION VENV: the venv imports chromadb VERSION.
-venv_works() {
-    local version=$1 venv=$2
-    [[ -x $venv/bin/chroma && -x $venv/bin/python ]] &&
-        "$venv/bin/python" -c "import chromadb, sys; sys.exit(chromadb.__version__ != '$version')" \
-            >/dev/null 2>&1
-}
-
-# ensure_venv VERSION VENV PIP_REQUIREMENT...: makes (or reuses) VENV with these requirements.
-ensure_venv() {
-    local version=$1 venv=$2
-    shift 2
-    # Written only after a complete, verified install: a venv without it is half-made.
-    local marker=$venv/.chroma-connect-ready
-    local log=$CACHE/pip-install-$version.log
-    # -x follows symlinks: a venv whose base python went away fails here and is rebuilt.
-    [[ -f $marker && -x $venv/bin/chroma && -x $venv/bin/python ]] && return 0
-    mkdir -p "$CACHE"
-    # One installer at a time (two test runs started together share the cache).
-    exec 9>"$CACHE/install.lock"
-    if command -v flock >/dev/null; then
-        say "taking the venv lock $CACHE/install.lock"
-        flock 9
-    fi
-    if [[ -f $marker && -x $venv/bin/chroma && -x $venv/bin/python ]]; then
-        exec 9>&-
-        return 0
-    fi
-    if venv_works "$version" "$venv" && "$venv/bin/python" -m pip install --disable-pip-version-check -q "$@" \
-        >"$log" 2>&1; then
-        # A venv made by hand or by an older version of this script: accept it (with the pins applied).
-        say "found a working chromadb $version venv at $venv"
-    else
-        if [[ -e $venv ]]; then
-            say "removing a half-made venv at $venv"
-            rm -rf "$venv"
-        fi
-        say "installing $* into $venv (about a minute, 500 MB; log: $log)"
-        if ! { "$PYTHON" -m venv "$venv" &&
-            "$venv/bin/python" -m pip install --disable-pip-version-check -q "$@"; } >"$log" 2>&1; then
-            tail -n 30 "$log" >&2 || true
-            rm -rf "$venv"
-            die "installing chromadb==$version failed (log above)"
-        fi
-        venv_works "$version" "$venv" || {
-            rm -rf "$venv"
-            die "chromadb==$version installed but does not import"
-        }
-    fi
-    date -u +%Y-%m-%dT%H:%M:%SZ >"$marker"
-    exec 9>&-
-}
-
 ensure_venv "$CHROMA_VERSION" "$VENV" "chromadb==$CHROMA_VERSION"
 ensure_venv "$V1_VERSION" "$V1_VENV" "chromadb==$V1_VERSION" "${V1_PINS[@]}"
 
 # ---------------------------------------------------------------- servers
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/chroma-connect-tests.XXXXXX")
-SERVER_PIDS=()
 
 # shellcheck disable=SC2317  # invoked through the trap below
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    if ((${#SERVER_PIDS[@]} > 0)); then
-        # The servers were started with setsid: each leads its own process group. Stop them together.
-        local pid i alive
-        for pid in "${SERVER_PIDS[@]}"; do
-            kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-        done
-        for ((i = 0; i < 100; i++)); do
-            alive=0
-            for pid in "${SERVER_PIDS[@]}"; do
-                kill -0 "$pid" 2>/dev/null && alive=1
-            done
-            ((alive)) || break
-            sleep 0.1
-        done
-        for pid in "${SERVER_PIDS[@]}"; do
-            if kill -0 "$pid" 2>/dev/null; then
-                say "Chroma (pid $pid) did not stop on SIGTERM within 10 s: SIGKILL"
-                kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-            fi
-            wait "$pid" 2>/dev/null || true
-        done
-        say "Chroma servers stopped"
-    fi
+    stop_servers "Chroma servers"
     if [[ ${CHROMA_CONNECT_KEEP_TMP:-0} == 1 ]]; then
         say "kept $TMP"
     else
@@ -151,49 +78,22 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-    "$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 mkdir -p "$TMP/home" "$TMP/data" "$TMP/home-v1" "$TMP/data-v1"
-PORT=$(free_port)
-V1_PORT=$(free_port)
-while [[ $V1_PORT == "$PORT" ]]; do V1_PORT=$(free_port); done
+PORT=$(free_port "$VENV/bin/python")
+V1_PORT=$(free_port "$VENV/bin/python")
+while [[ $V1_PORT == "$PORT" ]]; do V1_PORT=$(free_port "$VENV/bin/python"); done
 BASE=http://127.0.0.1:$PORT
 V1_BASE=http://127.0.0.1:$V1_PORT
 LOG=$TMP/chroma.log
 V1_LOG=$TMP/chroma-v1.log
 
 say "starting Chroma $CHROMA_VERSION on $BASE and Chroma $V1_VERSION on $V1_BASE (data and logs in $TMP)"
-# `chroma run` 1.x has no --log-path: its log is its stdout/stderr.
-HOME=$TMP/home ANONYMIZED_TELEMETRY=False NO_COLOR=1 \
-    setsid "$VENV/bin/chroma" run --path "$TMP/data" --host 127.0.0.1 --port "$PORT" \
-    </dev/null >"$LOG" 2>&1 &
-SERVER_PIDS+=($!)
-SERVER_PID=$!
+HOME=$TMP/home start_chroma "$VENV" "$TMP/data" "$PORT" "$LOG"
+SERVER_PID=$CHROMA_PID
 # 0.4.x writes chroma.log into the working directory unless told otherwise.
-HOME=$TMP/home-v1 ANONYMIZED_TELEMETRY=False NO_COLOR=1 \
-    setsid "$V1_VENV/bin/chroma" run --path "$TMP/data-v1" --host 127.0.0.1 --port "$V1_PORT" \
-    --log-path "$V1_LOG" </dev/null >"$TMP/chroma-v1.out" 2>&1 &
-SERVER_PIDS+=($!)
-V1_SERVER_PID=$!
+HOME=$TMP/home-v1 start_chroma "$V1_VENV" "$TMP/data-v1" "$V1_PORT" "$TMP/chroma-v1.out" --log-path "$V1_LOG"
+V1_SERVER_PID=$CHROMA_PID
 
-# wait_for NAME PID URL LOG: until URL answers, the process dies, or 60 s pass.
-wait_for() {
-    local name=$1 pid=$2 url=$3 log=$4
-    local deadline=$((SECONDS + 60))
-    until curl -fsS --noproxy '*' --max-time 2 -o /dev/null "$url" 2>/dev/null; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            tail -n 40 "$log" >&2 || true
-            die "$name exited before answering its heartbeat (log above)"
-        fi
-        if ((SECONDS >= deadline)); then
-            tail -n 40 "$log" >&2 || true
-            die "no heartbeat from $name at $url within 60 s (log above)"
-        fi
-        sleep 0.2
-    done
-}
 wait_for "Chroma $CHROMA_VERSION" "$SERVER_PID" "$BASE/api/v2/heartbeat" "$LOG"
 wait_for "Chroma $V1_VERSION" "$V1_SERVER_PID" "$V1_BASE/api/v1/heartbeat" "$V1_LOG"
 say "both Chroma servers are up; seeding them"
