@@ -4,6 +4,7 @@ mod browse_error;
 mod client;
 mod collections;
 mod error;
+mod export;
 mod models;
 mod records;
 mod scope;
@@ -16,6 +17,7 @@ pub use collections::{
     Collection, CollectionStats, IndexSettings, Metadata, Page, looks_like_uuid, parse_collection, parse_collections,
 };
 pub use error::{ChromaError, ErrorResponse, snippet};
+pub use export::{ExportFormat, csv as records_csv, json_line as record_json_line};
 pub use models::{ApiVersion, Database, Identity, Tenant, parse_count, parse_heartbeat, parse_json, parse_version};
 pub use records::{
     Filter, GetRequest, Include, QueryHit, QueryRequest, QueryResult, Record, Records, Similar, SimilarRequest,

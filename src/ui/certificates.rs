@@ -57,7 +57,7 @@ pub fn certificates_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command
             ))
             .strong(),
         );
-        if ui.button("💾 Save chain as PEM…").clicked() {
+        if ui.button("Save chain as PEM…").clicked() {
             commands.push(Command::SaveChainPem);
         }
     });
@@ -128,8 +128,8 @@ fn cert_card_ui(
             }
             row(ui, "Valid", |ui| {
                 let left = match days {
-                    Some(d) if d < 0 => format!("expired {} day(s) ago", -d),
-                    Some(d) => format!("{d} day(s) left"),
+                    Some(d) if d < 0 => format!("expired {} ago", widgets::plural(-d, "day")),
+                    Some(d) => format!("{} left", widgets::plural(d, "day")),
                     None => String::new(),
                 };
                 let left = if cert.not_yet_valid_at(now) { "not valid yet".to_owned() } else { left };
@@ -154,8 +154,8 @@ fn cert_card_ui(
             row(ui, "Serial", |ui| selectable(ui, &cert.serial));
             row(ui, "SHA-256", |ui| {
                 ui.horizontal(|ui| {
-                    ui.add(egui::Label::new(RichText::new(&cert.sha256).monospace().small()).selectable(true).wrap());
-                    if ui.small_button("📋").on_hover_text("Copy the fingerprint").clicked() {
+                    ui.add(egui::Label::new(RichText::new(&cert.sha256).monospace()).selectable(true).wrap());
+                    if ui.small_button("Copy").on_hover_text("Copy the fingerprint").clicked() {
                         commands.push(Command::CopyText(cert.sha256.clone()));
                     }
                 });

@@ -28,10 +28,10 @@ pub fn doctor_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         ui.separator();
         ui.add_enabled_ui(report.is_some(), |ui| {
-            if ui.button("📋 Copy report").on_hover_text("The report as text, without secrets").clicked() {
+            if ui.button("Copy report").on_hover_text("The report as text, without secrets").clicked() {
                 commands.push(Command::CopyReport);
             }
-            if ui.button("💾 Save report…").on_hover_text("The JSON of `chroma-connect check --json`").clicked() {
+            if ui.button("Save report…").on_hover_text("The JSON of `chroma-connect check --json`").clicked() {
                 commands.push(Command::SaveReport);
             }
         });

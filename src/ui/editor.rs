@@ -37,7 +37,7 @@ fn actions_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let dirty = draft.is_dirty();
     let saving = state.saving.is_some();
     ui.horizontal(|ui| {
-        let save = ui.add_enabled(dirty && !saving, egui::Button::new("💾 Save").shortcut_text("Ctrl+S"));
+        let save = ui.add_enabled(dirty && !saving, egui::Button::new("Save").shortcut_text("Ctrl+S"));
         if save.clicked() {
             commands.push(Command::SaveDraft);
         }
@@ -238,7 +238,7 @@ fn tls_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
                 |ui, _label| match draft.fields.pinned_sha256.clone() {
                     Some(pin) => {
                         ui.horizontal_wrapped(|ui| {
-                            ui.add(egui::Label::new(RichText::new(&pin).monospace().small()).selectable(true));
+                            ui.add(egui::Label::new(RichText::new(&pin).monospace()).selectable(true));
                             let unpin = ui.button("Unpin");
                             if focus == Some(Setting::PinnedSha256) {
                                 unpin.request_focus();

@@ -81,15 +81,21 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             }
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let mut theme = state.prefs.theme;
-            egui::ComboBox::from_label("Theme").selected_text(theme_label(theme)).width(120.0).show_ui(ui, |ui| {
-                for choice in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
-                    ui.selectable_value(&mut theme, choice, theme_label(choice));
+            ui.horizontal(|ui| {
+                let mut theme = state.prefs.theme;
+                // Right to left: the combo box first, then its label to its left.
+                let combo = egui::ComboBox::from_id_salt("theme").selected_text(theme_label(theme)).width(120.0);
+                let combo = combo.show_ui(ui, |ui| {
+                    for choice in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
+                        ui.selectable_value(&mut theme, choice, theme_label(choice));
+                    }
+                });
+                let label = ui.label("Theme");
+                let _ = combo.response.labelled_by(label.id);
+                if theme != state.prefs.theme {
+                    commands.push(Command::SetTheme(theme));
                 }
             });
-            if theme != state.prefs.theme {
-                commands.push(Command::SetTheme(theme));
-            }
         });
     });
 }
@@ -117,7 +123,9 @@ fn status_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let store = match &state.store {
             StoreView::Loading => "Opening the profiles…".to_owned(),
-            StoreView::Ready { path, profiles, .. } => format!("{} profile(s) in {}", profiles.len(), path.display()),
+            StoreView::Ready { path, profiles, .. } => {
+                format!("{} in {}", widgets::plural(profiles.len(), "profile"), path.display())
+            }
             StoreView::Failed(_) => "The profiles cannot be used (see above)".to_owned(),
         };
         ui.weak(store);

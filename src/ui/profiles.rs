@@ -36,7 +36,7 @@ pub fn profile_list_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Com
                 commands.push(Command::AskDeleteProfile(name.clone()));
             }
         });
-        ui.menu_button("☰ More", |ui| {
+        ui.menu_button("☰", |ui| {
             if ui.button("Import…").clicked() {
                 commands.push(Command::ImportProfiles);
             }

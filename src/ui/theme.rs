@@ -24,6 +24,11 @@ pub fn install(ctx: &Context) {
         style.spacing.interact_size.y = 24.0;
         style.interaction.selectable_labels = true;
     });
+    // Light theme: inputs get a visible border (egui's light inputs are white on a near-white card).
+    ctx.style_mut_of(egui::Theme::Light, |style| {
+        style.visuals.widgets.inactive.bg_stroke = Stroke::new(1.0, Color32::from_gray(0xb4));
+        style.visuals.extreme_bg_color = Color32::WHITE;
+    });
 }
 
 /// Green, amber and red that read well on the current theme.

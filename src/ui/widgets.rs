@@ -40,7 +40,7 @@ pub fn status_dot_ui(ui: &mut Ui, health: Health) -> egui::Response {
 pub fn code_chip_ui(ui: &mut Ui, code: &str, commands: &mut Vec<Command>) {
     ui.add(egui::Label::new(RichText::new(code).monospace().strong()).selectable(true))
         .on_hover_text("The diagnosis code: quote it in support tickets");
-    if ui.small_button("📋").on_hover_text("Copy the code").clicked() {
+    if ui.small_button("Copy").on_hover_text("Copy the code").clicked() {
         commands.push(Command::CopyText(code.to_owned()));
     }
 }
@@ -93,4 +93,11 @@ pub fn cell(ui: &mut Ui, width: f32, text: RichText) {
         ui.set_min_width(width);
         ui.label(text);
     });
+}
+
+/// `1 day`, `2 days`: a count with its noun.
+#[must_use]
+pub fn plural(count: impl TryInto<i64>, noun: &str) -> String {
+    let count: i64 = count.try_into().unwrap_or(i64::MAX);
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }

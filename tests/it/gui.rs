@@ -522,7 +522,7 @@ fn export_then_import_through_the_file_dialogs() {
     ]);
     let mut gui = app(home, QueuePicker::answering([PickOutcome::Chosen(file.clone())]), StartOptions::default());
     gui.wait("selection", |app| app.state.draft.is_some());
-    gui.click_containing("More");
+    gui.click("☰");
     gui.click("Export all…");
     gui.wait("the export", |_| file.exists());
     let text = std::fs::read_to_string(&file).unwrap();
