@@ -1,7 +1,9 @@
 //! Headless frame-time benchmark of the desktop app: 1,000 profiles in the list, a finished check with a
-//! certificate chain, each page drawn and tessellated as eframe would, without a GPU.
+//! certificate chain, 10,000 collections in the browser and a page of 1,000 records, each page drawn and
+//! tessellated as eframe would, without a GPU.
 //!
-//! `cargo run --release --example frame_bench` prints the CPU time per frame (mean, p50, p95, max) per page.
+//! `cargo run --release --example frame_bench` prints the CPU time per frame (mean, p50, p95, max) per page, and the
+//! process's resident memory with all that data loaded.
 
 // Reason: a benchmark prints its figures; the casts are of frame counts and times far below 2^52.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -9,7 +11,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chroma_connect::app::browse::{BrowseState, CollectionRow, Opened, RecordsPage, RecordsView, Remote};
 use chroma_connect::app::state::{CheckOutcome, CheckRun, Page, Prefs};
+use chroma_connect::chroma::{ApiVersion, Collection, Record, Scope};
 use chroma_connect::app::{ChromaConnectApp, NativePicker, StartOptions};
 use chroma_connect::diagnose::{
     CheckReport, Code, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession,
@@ -20,6 +24,8 @@ use chroma_connect::profile::{
 use eframe::App as _;
 
 const PROFILES: usize = 1000;
+const COLLECTIONS: usize = 10_000;
+const RECORDS: usize = 1000;
 const WARM_UP_FRAMES: usize = 30;
 const FRAMES: usize = 600;
 const SELECTED: &str = "server-0500";
@@ -64,8 +70,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("{PROFILES} profiles, 1280x800 points, {FRAMES} frames per page (after {WARM_UP_FRAMES} warm-up)");
     println!("{:<14}{:>10}{:>10}{:>10}{:>10}{:>10}", "page", "mean ms", "p50 ms", "p95 ms", "max ms", "vertices");
-    for page in Page::ALL {
+    app.state.browse = Some(browser());
+    let mut pages: Vec<(String, Page, bool)> =
+        Page::ALL.iter().map(|page| (page.title().to_owned(), *page, false)).collect();
+    pages.push(("Records".to_owned(), Page::Browse, true));
+    for (title, page, records) in pages {
         app.state.prefs.page = page;
+        if let Some(browse) = &mut app.state.browse {
+            browse.records = records.then(|| records_view(&browse.collections.rows));
+        }
         for _ in 0..WARM_UP_FRAMES {
             run_frame(&ctx, &mut app, &mut frame, &mut clock);
         }
@@ -76,14 +89,86 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or_default();
         let vertices = VERTICES.load(std::sync::atomic::Ordering::Relaxed);
         println!(
-            "{:<14}{mean:>10.3}{:>10.3}{:>10.3}{:>10.3}{vertices:>10}",
-            page.title(),
+            "{title:<14}{mean:>10.3}{:>10.3}{:>10.3}{:>10.3}{vertices:>10}",
             ms(at(0.5)),
             ms(at(0.95)),
             ms(at(1.0))
         );
     }
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.trim_start_matches("VmRSS:").trim().to_owned()))
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!("resident memory with all of it loaded: {rss}");
     Ok(())
+}
+
+/// A browser holding `COLLECTIONS` collections, all counted.
+fn browser() -> BrowseState {
+    let mut browse = BrowseState::new(SELECTED, "default_tenant", "default_database");
+    let scope = Scope::new(ApiVersion::V2, "default_tenant", "default_database");
+    browse.opened = Remote::Ready(Opened {
+        session: 1,
+        scope,
+        version: "1.0.0".to_owned(),
+        databases: vec!["default_database".to_owned()],
+        databases_listed: true,
+    });
+    browse.collections.rows = (0..COLLECTIONS)
+        .map(|i| {
+            let mut metadata = chroma_connect::chroma::Metadata::new();
+            metadata.insert("owner".to_owned(), serde_json::json!(format!("team-{}", i % 17)));
+            let collection = Collection {
+                id: format!("{i:08x}-0000-4000-8000-000000000000"),
+                name: format!("collection_{i:05}"),
+                metadata: Some(metadata),
+                dimension: Some(384),
+                configuration: Some(serde_json::json!({"hnsw": {"space": "cosine"}})),
+                tenant: None,
+                database: None,
+            };
+            let mut row = CollectionRow::new(collection);
+            row.count = Some(Ok((i as u64 * 7919) % 100_000));
+            row
+        })
+        .collect();
+    browse
+}
+
+/// The records view of the first collection with a page of `RECORDS` records.
+fn records_view(rows: &[CollectionRow]) -> RecordsView {
+    let collection = rows.first().map(|r| r.collection.clone()).unwrap_or_else(|| unreachable_collection());
+    let mut view = RecordsView::new(collection);
+    view.page_size = u32::try_from(RECORDS).unwrap_or(u32::MAX);
+    let records = (0..RECORDS)
+        .map(|i| {
+            let mut metadata = chroma_connect::chroma::Metadata::new();
+            metadata.insert("color".to_owned(), serde_json::json!(["red", "green", "blue"][i % 3]));
+            metadata.insert("idx".to_owned(), serde_json::json!(i));
+            Record {
+                id: format!("doc-{i:05}"),
+                document: Some(format!("document number {i}: a few words of text to show in the table")),
+                metadata: Some(metadata),
+                embedding: None,
+                uri: None,
+            }
+        })
+        .collect();
+    view.page = Remote::Ready(RecordsPage::new(records, 0, Some(100_000)));
+    view.selected = Some(3);
+    view
+}
+
+fn unreachable_collection() -> Collection {
+    Collection {
+        id: String::new(),
+        name: String::new(),
+        metadata: None,
+        dimension: None,
+        configuration: None,
+        tenant: None,
+        database: None,
+    }
 }
 
 /// One frame as eframe runs it: input (a pointer moving over the window), logic, ui, tessellation. Returns the

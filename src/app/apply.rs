@@ -96,6 +96,15 @@ impl ChromaConnectApp {
                     self.state.notices.remove(index);
                 }
             }
+            Command::OpenBrowser
+            | Command::OpenCollection(_)
+            | Command::CloseCollection
+            | Command::LoadRecords { .. }
+            | Command::SetPageSize(_)
+            | Command::FindSimilar
+            | Command::CloseSimilar
+            | Command::ExportRecords
+            | Command::CancelExport => self.apply_browse(command),
             Command::Quit => {
                 self.state.close_confirmed = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -205,6 +214,9 @@ impl ChromaConnectApp {
 
     /// Refreshes what depends on the draft: file summaries, where the secret is, discovery.
     pub(super) fn after_draft_change(&mut self) {
+        if self.state.browse.as_ref().is_some_and(|b| Some(b.profile.as_str()) != self.state.selected_name()) {
+            self.state.browse = None;
+        }
         self.state.files.clear();
         self.state.dialog_unavailable.clear();
         self.state.discovery = None;
@@ -317,7 +329,7 @@ impl ChromaConnectApp {
 
     /// The profile to check or discover with: the draft as edited, named as saved (its secret is found by that
     /// name), and the secret typed in the editor, if any.
-    fn draft_for_connection(&mut self) -> Option<(Profile, Option<Secret>)> {
+    pub(super) fn draft_for_connection(&mut self) -> Option<(Profile, Option<Secret>)> {
         let draft = self.state.draft.as_mut()?;
         match draft.build() {
             Ok(mut profile) => {

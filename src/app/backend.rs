@@ -17,8 +17,12 @@ use crate::profile::{
 };
 use crate::tls::{FileRole, FileSummary, summarize_file};
 
+use super::browse::{BrowseFailure, Opened, RecordsPage};
 use super::picker::{FilePicker, PickOutcome, PickRequest};
 use super::state::RequestId;
+use crate::chroma::{Collection, CollectionStats, QueryHit};
+
+mod browse;
 
 /// Largest profile file the app imports.
 const MAX_IMPORT_BYTES: u64 = 1024 * 1024;
@@ -137,6 +141,50 @@ pub enum Message {
         /// Tenants, databases and a note; or the error.
         result: Result<(Vec<String>, Vec<String>, String), String>,
     },
+    /// The browser opened: its session and the collections; or why not.
+    BrowseOpened {
+        /// Its request (also the session's number).
+        id: RequestId,
+        /// What was found.
+        result: Result<(Opened, Vec<Collection>), BrowseFailure>,
+    },
+    /// Record counts of collections, as they arrive (by collection id).
+    CollectionCounts {
+        /// The session.
+        session: RequestId,
+        /// Counts and dimensions, or why a collection could not be counted.
+        counts: Vec<(String, Result<CollectionStats, String>)>,
+    },
+    /// A page of records.
+    RecordsLoaded {
+        /// Its request.
+        id: RequestId,
+        /// The page, or the failure.
+        result: Result<RecordsPage, BrowseFailure>,
+    },
+    /// Similar records.
+    SimilarLoaded {
+        /// Its request.
+        id: RequestId,
+        /// The hits, nearest first, or the failure.
+        result: Result<Vec<QueryHit>, BrowseFailure>,
+    },
+    /// An export wrote this many records so far.
+    ExportProgress {
+        /// Its request.
+        id: RequestId,
+        /// Records fetched.
+        done: u64,
+        /// Records to fetch, when known.
+        total: Option<u64>,
+    },
+    /// An export ended.
+    ExportDone {
+        /// Its request.
+        id: RequestId,
+        /// A sentence, or why it failed.
+        result: Result<String, String>,
+    },
     /// A file was written (report, chain, export), or not.
     Wrote {
         /// A sentence, or the error.
@@ -163,7 +211,9 @@ pub struct Backend {
     stores: Arc<Mutex<Option<Stores>>>,
     picker: Arc<dyn FilePicker>,
     next_id: AtomicU64,
+    /// Cancel handles of running checks and exports.
     checks: Mutex<Vec<(RequestId, CancellationToken)>>,
+    sessions: browse::Sessions,
 }
 
 impl Backend {
@@ -189,6 +239,7 @@ impl Backend {
             picker,
             next_id: AtomicU64::new(1),
             checks: Mutex::new(Vec::new()),
+            sessions: browse::Sessions::default(),
         };
         backend.open();
         backend.watch();

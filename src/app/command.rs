@@ -73,6 +73,28 @@ pub enum Command {
     CopyText(String),
     /// Dismiss the notice at this index.
     DismissNotice(usize),
+    /// Open the browser of the selected profile: connect, list the databases and every collection (counts follow).
+    /// Also what Refresh and choosing another tenant or database do.
+    OpenBrowser,
+    /// Show the records of the collection with this id.
+    OpenCollection(String),
+    /// Back from the records to the collections.
+    CloseCollection,
+    /// Load the page of records at this offset, with the filters as typed (checked before anything is sent).
+    LoadRecords {
+        /// First record of the page.
+        offset: u32,
+    },
+    /// Show this many records per page (from the first page).
+    SetPageSize(u32),
+    /// Find the records most similar to the selected one.
+    FindSimilar,
+    /// Back from the similar records to the page.
+    CloseSimilar,
+    /// Export records as chosen in the records view (through the save dialog).
+    ExportRecords,
+    /// Stop the running export.
+    CancelExport,
     /// Close the window (asks when there are unsaved changes).
     Quit,
     /// Open a file in the app's data folder (internal: the path of a chosen file, for tests and drag and drop).

@@ -102,6 +102,12 @@ impl ChromaConnectApp {
                     });
                 }
             }
+            Message::BrowseOpened { .. }
+            | Message::CollectionCounts { .. }
+            | Message::RecordsLoaded { .. }
+            | Message::SimilarLoaded { .. }
+            | Message::ExportProgress { .. }
+            | Message::ExportDone { .. } => self.receive_browse(message),
             Message::Wrote { result } => match result {
                 Ok(text) => self.state.notify(NoticeLevel::Info, format!("{text}.")),
                 Err(err) => self.state.notify(NoticeLevel::Error, err),

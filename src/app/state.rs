@@ -27,11 +27,13 @@ pub enum Page {
     Doctor,
     /// The certificate chain of the last check.
     Certificates,
+    /// The collections and records of the server.
+    Browse,
 }
 
 impl Page {
     /// Every page, in tab order.
-    pub const ALL: [Self; 3] = [Self::Connection, Self::Doctor, Self::Certificates];
+    pub const ALL: [Self; 4] = [Self::Connection, Self::Doctor, Self::Certificates, Self::Browse];
 
     /// The tab's title.
     #[must_use]
@@ -40,6 +42,7 @@ impl Page {
             Self::Connection => "Connection",
             Self::Doctor => "Doctor",
             Self::Certificates => "Certificates",
+            Self::Browse => "Browse",
         }
     }
 }
@@ -318,6 +321,8 @@ pub struct AppState {
     pub close_confirmed: bool,
     /// What to do once the save in flight succeeds (from the unsaved-changes question).
     pub after_save: Option<Box<Command>>,
+    /// The browser of the selected profile, once opened.
+    pub browse: Option<super::browse::BrowseState>,
 }
 
 impl AppState {

@@ -1,11 +1,13 @@
 //! Drawing: free `*_ui` functions that read the app state, change only what the user types into it, and return
 //! [`Command`]s for everything else. Nothing here does network or file I/O.
 
+mod browse;
 mod certificates;
 mod dialogs;
 mod doctor;
 mod editor;
 mod profiles;
+mod records;
 pub mod theme;
 mod widgets;
 
@@ -189,5 +191,6 @@ fn selected_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
         Page::Connection => editor::editor_ui(ui, state, commands),
         Page::Doctor => doctor::doctor_ui(ui, state, commands),
         Page::Certificates => certificates::certificates_ui(ui, state, commands),
+        Page::Browse => browse::browse_ui(ui, state, commands),
     }
 }

@@ -26,13 +26,13 @@ use crate::support::servers::SilentServer;
 
 /// Answers file dialogs from a queue, and records what was asked.
 #[derive(Debug, Default)]
-struct QueuePicker {
+pub(crate) struct QueuePicker {
     answers: Mutex<VecDeque<PickOutcome>>,
     asked: Mutex<Vec<PickRequest>>,
 }
 
 impl QueuePicker {
-    fn answering(answers: impl IntoIterator<Item = PickOutcome>) -> Arc<Self> {
+    pub(crate) fn answering(answers: impl IntoIterator<Item = PickOutcome>) -> Arc<Self> {
         Arc::new(Self { answers: Mutex::new(answers.into_iter().collect()), asked: Mutex::default() })
     }
 }
@@ -45,12 +45,12 @@ impl FilePicker for QueuePicker {
     }
 }
 
-struct Gui {
+pub(crate) struct Gui {
     /// `None` only while dropping. Leaked when a test fails: a harness dropped while unwinding panics again (its
     /// textures delta), which would abort the whole test binary instead of failing one test.
-    harness: Option<Harness<'static, ChromaConnectApp>>,
-    home: Option<tempfile::TempDir>,
-    paths: AppPaths,
+    pub(crate) harness: Option<Harness<'static, ChromaConnectApp>>,
+    pub(crate) home: Option<tempfile::TempDir>,
+    pub(crate) paths: AppPaths,
 }
 
 impl Drop for Gui {
@@ -61,7 +61,7 @@ impl Drop for Gui {
     }
 }
 
-fn app(home: tempfile::TempDir, picker: Arc<dyn FilePicker>, start: StartOptions) -> Gui {
+pub(crate) fn app(home: tempfile::TempDir, picker: Arc<dyn FilePicker>, start: StartOptions) -> Gui {
     let paths = AppPaths::in_dir(home.path());
     let app_paths = paths.clone();
     let harness = Harness::builder().with_size([1280.0, 800.0]).with_max_steps(10_000).build_eframe(move |cc| {
@@ -72,7 +72,7 @@ fn app(home: tempfile::TempDir, picker: Arc<dyn FilePicker>, start: StartOptions
     gui
 }
 
-fn home_with(profiles: Vec<(Profile, Option<&str>)>) -> tempfile::TempDir {
+pub(crate) fn home_with(profiles: Vec<(Profile, Option<&str>)>) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     let paths = AppPaths::in_dir(home.path());
     let secrets = SecretStore::with_mode(&paths, SecretStoreMode::Auto);
@@ -83,24 +83,24 @@ fn home_with(profiles: Vec<(Profile, Option<&str>)>) -> tempfile::TempDir {
     home
 }
 
-fn profile(name: &str, url: &str, verify: Verify) -> Profile {
+pub(crate) fn profile(name: &str, url: &str, verify: Verify) -> Profile {
     let mut profile = Profile::new(name, parse_endpoint("url", url).unwrap());
     profile.verify = verify;
     profile
 }
 
 impl Gui {
-    fn h(&mut self) -> &mut Harness<'static, ChromaConnectApp> {
+    pub(crate) fn h(&mut self) -> &mut Harness<'static, ChromaConnectApp> {
         self.harness.as_mut().unwrap()
     }
 
-    fn hr(&self) -> &Harness<'static, ChromaConnectApp> {
+    pub(crate) fn hr(&self) -> &Harness<'static, ChromaConnectApp> {
         self.harness.as_ref().unwrap()
     }
 
     /// Steps frames until `done` holds; fails after 30 s.
     #[track_caller]
-    fn wait(&mut self, what: &str, done: impl Fn(&ChromaConnectApp) -> bool) {
+    pub(crate) fn wait(&mut self, what: &str, done: impl Fn(&ChromaConnectApp) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !done(self.hr().state()) {
             assert!(Instant::now() < deadline, "timed out waiting for {what}: {:#?}", self.hr().state().state);
@@ -110,22 +110,22 @@ impl Gui {
         self.h().run_steps(3);
     }
 
-    fn state(&self) -> &chroma_connect::app::AppState {
+    pub(crate) fn state(&self) -> &chroma_connect::app::AppState {
         &self.hr().state().state
     }
 
-    fn check_outcome(&self, name: &str) -> Option<&CheckOutcome> {
+    pub(crate) fn check_outcome(&self, name: &str) -> Option<&CheckOutcome> {
         self.state().checks.get(name).map(|run| &run.outcome)
     }
 
     #[track_caller]
-    fn wait_check_done(&mut self, name: &str) {
+    pub(crate) fn wait_check_done(&mut self, name: &str) {
         let name = name.to_owned();
         self.wait("the check to finish", move |app| app.state.checks.get(&name).is_some_and(|run| !run.is_running()));
     }
 
     #[track_caller]
-    fn code(&self, name: &str) -> Code {
+    pub(crate) fn code(&self, name: &str) -> Code {
         match self.check_outcome(name) {
             Some(CheckOutcome::Done(report)) => report.diagnosis.code,
             other => panic!("no report for {name}: {other:?}"),
@@ -133,7 +133,7 @@ impl Gui {
     }
 
     /// The rect of the node labelled `label` (exactly, or the first containing it), after asking to scroll to it.
-    fn node_rect(&mut self, label: &str, exact: bool, scroll: bool) -> egui::Rect {
+    pub(crate) fn node_rect(&mut self, label: &str, exact: bool, scroll: bool) -> egui::Rect {
         let h = self.hr();
         let node = if exact {
             h.get_by_label(label)
@@ -147,7 +147,7 @@ impl Gui {
     }
 
     /// Scrolls the node into view and waits until it stops moving (scrolling is animated).
-    fn bring_into_view(&mut self, label: &str, exact: bool) {
+    pub(crate) fn bring_into_view(&mut self, label: &str, exact: bool) {
         let mut last = self.node_rect(label, exact, true);
         for _ in 0..60 {
             self.h().step();
@@ -159,7 +159,7 @@ impl Gui {
         }
     }
 
-    fn click(&mut self, label: &str) {
+    pub(crate) fn click(&mut self, label: &str) {
         self.bring_into_view(label, true);
         self.h().get_by_label(label).hover();
         self.h().run_steps(2);
@@ -167,7 +167,7 @@ impl Gui {
         self.h().run_steps(4);
     }
 
-    fn click_containing(&mut self, label: &str) {
+    pub(crate) fn click_containing(&mut self, label: &str) {
         self.bring_into_view(label, false);
         self.h().get_all_by_label_contains(label).next().unwrap_or_else(|| panic!("no {label}")).hover();
         self.h().run_steps(2);
@@ -175,19 +175,19 @@ impl Gui {
         self.h().run_steps(4);
     }
 
-    fn set_text(&mut self, label: &str, text: &str) {
+    pub(crate) fn set_text(&mut self, label: &str, text: &str) {
         let node = self.h().get_by_label(label);
         node.focus();
         node.set_text_value_accesskit(text);
         self.h().run_steps(4);
     }
 
-    fn key(&mut self, modifiers: Modifiers, key: Key) {
+    pub(crate) fn key(&mut self, modifiers: Modifiers, key: Key) {
         self.h().key_press_modifiers(modifiers, key);
         self.h().run_steps(4);
     }
 
-    fn shows(&self, text: &str) -> bool {
+    pub(crate) fn shows(&self, text: &str) -> bool {
         self.hr().query_all_by_label_contains(text).next().is_some()
     }
 }

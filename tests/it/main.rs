@@ -23,6 +23,7 @@ mod browse_v1;
 mod check;
 mod cli;
 mod gui;
+mod gui_browse;
 mod profiles;
 #[cfg(unix)]
 mod profiles_crash;

@@ -1,0 +1,324 @@
+//! The browser's background work: open a session (client + scope), count collections as the answers arrive, load
+//! pages of records, find similar records, export. Every request is cancellable and tagged with its number.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::browse::{BrowseFailure, ExportChoice, Opened, RecordsPage};
+use crate::app::picker::{PickOutcome, PickRequest};
+use crate::app::state::RequestId;
+use crate::chroma::{
+    BrowseError, ChromaClient, ClientOptions, Collection, ExportFormat, Filter, GetRequest, Include, Record, Scope,
+    SimilarRequest, record_json_line, records_csv,
+};
+use crate::diagnose::{Code, Diagnosis};
+use crate::profile::{ConnectionSettings, Profile, Secret};
+
+use super::{Backend, Message, resolve};
+
+/// Collections counted at once.
+const COUNT_CONCURRENCY: usize = 8;
+/// Records asked per request while exporting.
+const EXPORT_PAGE: u32 = 500;
+/// How often counts are sent to the UI while they arrive.
+const COUNT_BATCH_EVERY: Duration = Duration::from_millis(100);
+
+/// A connected client and the scope it browses.
+#[derive(Debug, Clone)]
+pub(super) struct Session {
+    client: ChromaClient,
+    scope: Scope,
+    settings: ConnectionSettings,
+    /// Cancels the session's background counting when the browser is reopened.
+    cancel: CancellationToken,
+}
+
+/// The sessions by the request number that opened them.
+pub(super) type Sessions = Arc<Mutex<HashMap<RequestId, Session>>>;
+
+impl Backend {
+    /// Connects with `profile`'s settings, resolves the scope, lists the databases and every collection, then counts
+    /// the collections' records in the background (answers arrive in batches).
+    pub fn browse_open(&self, id: RequestId, profile: Profile, typed_secret: Option<Secret>, tenant: String, database: String) {
+        let stores = Arc::clone(&self.stores);
+        let sessions = Arc::clone(&self.sessions);
+        let reply = self.sender();
+        // A new browser replaces the old sessions: stop their counting.
+        for (_, old) in sessions.lock().unwrap_or_else(PoisonError::into_inner).drain() {
+            old.cancel.cancel();
+        }
+        self.rt().spawn(async move {
+            let settings = match tokio::task::spawn_blocking(move || resolve(&stores, &profile, typed_secret)).await {
+                Ok(Ok(settings)) => settings,
+                Ok(Err(err)) => return reply.send(Message::BrowseOpened { id, result: Err(config_failure(err)) }),
+                Err(err) => return reply.send(Message::BrowseOpened { id, result: Err(config_failure(err.to_string())) }),
+            };
+            let opened = open(&settings, &tenant, &database).await;
+            let (opened, collections, session) = match opened {
+                Ok((client, scope, version, databases, listed, collections)) => {
+                    let cancel = CancellationToken::new();
+                    let session = Session { client, scope: scope.clone(), settings, cancel };
+                    let opened = Opened { session: id, scope, version, databases, databases_listed: listed };
+                    (opened, collections, session)
+                }
+                Err(err) => {
+                    let failure = browse_failure(&err, &settings);
+                    return reply.send(Message::BrowseOpened { id, result: Err(failure) });
+                }
+            };
+            sessions.lock().unwrap_or_else(PoisonError::into_inner).insert(id, session.clone());
+            reply.send(Message::BrowseOpened { id, result: Ok((opened, collections.clone())) });
+            count_all(&session, id, collections, &reply).await;
+        });
+    }
+
+    /// Loads a page of records of `collection` in session `session`; with no filter, also the collection's count.
+    pub fn load_records(&self, id: RequestId, session: RequestId, collection: String, request: GetRequest) {
+        let Some(session) = self.session(session) else { return self.no_session(Message::RecordsLoaded { id, result: Err(gone()) }) };
+        let reply = self.sender();
+        self.rt().spawn(async move {
+            let unfiltered = request.ids.is_none() && request.filter == Filter::default();
+            let offset = request.offset.unwrap_or(0);
+            let page = session.client.get_records(&session.scope, &collection, &request);
+            let count = async {
+                if unfiltered { session.client.count_records(&session.scope, &collection).await.map(Some) } else { Ok(None) }
+            };
+            let (page, count) = tokio::join!(page, count);
+            let result = match (page, count) {
+                (Ok(records), Ok(total)) => Ok(RecordsPage::new(records.records, offset, total)),
+                (Err(err), _) | (_, Err(err)) => Err(browse_failure(&err, &session.settings)),
+            };
+            reply.send(Message::RecordsLoaded { id, result });
+        });
+    }
+
+    /// Finds the `n` records nearest to record `source` (itself left out).
+    pub fn find_similar(&self, id: RequestId, session: RequestId, collection: Collection, source: String, n: u32, filter: Filter) {
+        let Some(session) = self.session(session) else { return self.no_session(Message::SimilarLoaded { id, result: Err(gone()) }) };
+        let reply = self.sender();
+        self.rt().spawn(async move {
+            let request = SimilarRequest {
+                id: source,
+                n_results: n,
+                filter,
+                include: Some(vec![Include::Documents, Include::Metadatas, Include::Embeddings, Include::Distances]),
+                include_self: false,
+            };
+            let result = session
+                .client
+                .similar_records(&session.scope, &collection, &request)
+                .await
+                .map(|similar| similar.hits)
+                .map_err(|err| browse_failure(&err, &session.settings));
+            reply.send(Message::SimilarLoaded { id, result });
+        });
+    }
+
+    /// Exports the page shown (`page`) or the whole filtered collection to a file the user chooses.
+    pub fn export_records(
+        &self,
+        id: RequestId,
+        session: RequestId,
+        collection: Collection,
+        filter: (Filter, Option<Vec<String>>),
+        choice: ExportChoice,
+        page: Vec<Record>,
+    ) {
+        let Some(session) = self.session(session) else { return self.no_session(Message::ExportDone { id, result: Err(gone().diagnosis.summary) }) };
+        let token = CancellationToken::new();
+        self.checks.lock().unwrap_or_else(PoisonError::into_inner).push((id, token.clone()));
+        let picker = Arc::clone(&self.picker);
+        let reply = self.sender();
+        let extension = choice.format.extension();
+        self.rt().spawn(async move {
+            let request = PickRequest {
+                title: "Export records".to_owned(),
+                save: true,
+                file_name: Some(format!("{}.{extension}", collection.name)),
+                filters: vec![(extension.to_uppercase(), vec![extension.to_owned()])],
+            };
+            let path = match picker.pick(request).await {
+                PickOutcome::Chosen(path) => path,
+                PickOutcome::Cancelled => return reply.send(Message::ExportDone { id, result: Err("Export cancelled.".to_owned()) }),
+                PickOutcome::Unavailable(reason) => return reply.send(Message::ExportDone { id, result: Err(reason) }),
+            };
+            let records = if choice.whole {
+                tokio::select! {
+                    () = token.cancelled() => return reply.send(Message::ExportDone { id, result: Err("Export cancelled: nothing was written.".to_owned()) }),
+                    records = fetch_all(&session, &collection, filter, choice.embeddings, id, &reply) => records,
+                }
+            } else {
+                Ok(page)
+            };
+            let result = match records {
+                Ok(records) => write_export(path, records, choice).await,
+                Err(err) => Err(browse_failure(&err, &session.settings).diagnosis.summary),
+            };
+            reply.send(Message::ExportDone { id, result });
+        });
+    }
+
+    fn session(&self, id: RequestId) -> Option<Session> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner).get(&id).cloned()
+    }
+
+    fn no_session(&self, message: Message) {
+        self.sender().send(message);
+    }
+}
+
+/// Connects, resolves the scope, lists databases and collections.
+async fn open(
+    settings: &ConnectionSettings,
+    tenant: &str,
+    database: &str,
+) -> Result<(ChromaClient, Scope, String, Vec<String>, bool, Vec<Collection>), BrowseError> {
+    let client = ChromaClient::connect(settings, ClientOptions::default()).await?;
+    let scope = client.resolve_scope(tenant, database).await?;
+    let version = client.version(scope.api).await.unwrap_or_default();
+    let list = client.list_databases(scope.api, &scope.tenant, &scope.database).await?;
+    let databases = list.databases.into_iter().map(|d| d.name).collect();
+    let collections = client.all_collections(&scope, 0).await?;
+    Ok((client, scope, version, databases, list.listed, collections))
+}
+
+/// Counts every collection, `COUNT_CONCURRENCY` at a time, sending the answers in batches as they arrive.
+async fn count_all(session: &Session, id: RequestId, collections: Vec<Collection>, reply: &super::Reply) {
+    let mut pending = collections.into_iter();
+    let mut tasks = JoinSet::new();
+    let mut batch = Vec::new();
+    let mut last_sent = Instant::now();
+    loop {
+        while tasks.len() < COUNT_CONCURRENCY {
+            let Some(collection) = pending.next() else { break };
+            let (client, scope) = (session.client.clone(), session.scope.clone());
+            tasks.spawn(async move {
+                let stats = client.collection_stats(&scope, &collection).await.map_err(|err| err.to_string());
+                (collection.id, stats)
+            });
+        }
+        let next = tokio::select! {
+            () = session.cancel.cancelled() => return,
+            next = tasks.join_next() => next,
+        };
+        match next {
+            Some(Ok(answer)) => batch.push(answer),
+            Some(Err(_)) => {}
+            None => break,
+        }
+        if last_sent.elapsed() >= COUNT_BATCH_EVERY {
+            reply.send(Message::CollectionCounts { session: id, counts: std::mem::take(&mut batch) });
+            last_sent = Instant::now();
+        }
+    }
+    reply.send(Message::CollectionCounts { session: id, counts: batch });
+}
+
+/// Every record matching the filter, page by page, with progress.
+async fn fetch_all(
+    session: &Session,
+    collection: &Collection,
+    (filter, ids): (Filter, Option<Vec<String>>),
+    embeddings: bool,
+    id: RequestId,
+    reply: &super::Reply,
+) -> Result<Vec<Record>, BrowseError> {
+    let unfiltered = ids.is_none() && filter == Filter::default();
+    let total = if unfiltered { session.client.count_records(&session.scope, &collection.id).await.ok() } else { None };
+    let mut include = vec![Include::Documents, Include::Metadatas, Include::Uris];
+    if embeddings {
+        include.push(Include::Embeddings);
+    }
+    let mut all: Vec<Record> = Vec::new();
+    let mut previous_first: Option<String> = None;
+    loop {
+        let request = GetRequest {
+            ids: ids.clone(),
+            filter: filter.clone(),
+            limit: Some(EXPORT_PAGE),
+            offset: Some(u32::try_from(all.len()).unwrap_or(u32::MAX)),
+            include: Some(include.clone()),
+        };
+        let page = session.client.get_records(&session.scope, &collection.id, &request).await?.records;
+        let short = page.len() < EXPORT_PAGE as usize;
+        // A server that ignores the offset answers the same page again: stop when nothing new comes.
+        let first = page.first().map(|r| r.id.clone());
+        if first.is_none() || first == previous_first {
+            return Ok(all);
+        }
+        previous_first = first;
+        all.extend(page);
+        reply.send(Message::ExportProgress { id, done: all.len() as u64, total });
+        if short {
+            return Ok(all);
+        }
+    }
+}
+
+async fn write_export(path: PathBuf, records: Vec<Record>, choice: ExportChoice) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || {
+        let text = match choice.format {
+            ExportFormat::Csv => records_csv(&records, choice.embeddings),
+            _ => records
+                .iter()
+                .map(|record| {
+                    let mut record = record.clone();
+                    if !choice.embeddings {
+                        record.embedding = None;
+                    }
+                    record_json_line(&record, None)
+                })
+                .collect(),
+        };
+        super::write_file(&path, text.as_bytes())?;
+        Ok(format!("Exported {} record(s) to {}", records.len(), path.display()))
+    })
+    .await
+    .unwrap_or_else(|err| Err(err.to_string()))
+}
+
+fn gone() -> BrowseFailure {
+    config_failure("The browsing session is gone: press Refresh.".to_owned())
+}
+
+fn config_failure(text: String) -> BrowseFailure {
+    BrowseFailure {
+        diagnosis: Diagnosis { code: Code::ConfigInvalid, summary: text, hint: String::new(), setting: None },
+        server_message: None,
+    }
+}
+
+/// The diagnosis of a browsing failure.
+// TODO(lead): use the core's one mapping of browse errors to diagnoses (issue 9, item 1) once it lands.
+fn browse_failure(err: &BrowseError, settings: &ConnectionSettings) -> BrowseFailure {
+    let code = match err {
+        BrowseError::TenantNotFound { .. } => Code::ChromaTenantNotFound,
+        BrowseError::DatabaseNotFound { .. } => Code::ChromaDatabaseNotFound,
+        _ => match err.status() {
+            Some(401) => Code::HttpUnauthorized,
+            Some(403) => Code::HttpForbidden,
+            Some(502..=504) => Code::HttpProxyError,
+            None => Code::NetReset,
+            Some(_) => Code::ChromaApiError,
+        },
+    };
+    let setting = match code {
+        Code::ChromaTenantNotFound => Some(crate::profile::Setting::Tenant),
+        Code::ChromaDatabaseNotFound => Some(crate::profile::Setting::Database),
+        _ => None,
+    };
+    let _ = settings;
+    let diagnosis = Diagnosis {
+        code,
+        summary: crate::app::backend::capitalize(&err.to_string()),
+        hint: "Run the check on the Doctor page for the step that fails and what to change.".to_owned(),
+        setting,
+    };
+    BrowseFailure { diagnosis, server_message: err.server_message() }
+}
+
