@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use chroma_connect::app::browse::{BrowseState, CollectionRow, Opened, RecordsPage, RecordsView, Remote};
 use chroma_connect::app::state::{CheckOutcome, CheckRun, Page, Prefs};
-use chroma_connect::chroma::{ApiVersion, Collection, Record, Scope};
 use chroma_connect::app::{ChromaConnectApp, NativePicker, StartOptions};
+use chroma_connect::chroma::{ApiVersion, Collection, Record, Scope};
 use chroma_connect::diagnose::{
     CheckReport, Code, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession,
 };
@@ -97,7 +97,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let rss = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.trim_start_matches("VmRSS:").trim().to_owned()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.trim_start_matches("VmRSS:").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown".to_owned());
     println!("resident memory with all of it loaded: {rss}");
     Ok(())

@@ -46,7 +46,8 @@ impl ChromaConnectApp {
                     && let Some(ExportState::Running { id, .. }) = records.export_state
                 {
                     self.backend.cancel_check(id);
-                    records.export_state = Some(ExportState::Failed("Export cancelled: nothing was written.".to_owned()));
+                    records.export_state =
+                        Some(ExportState::Failed("Export cancelled: nothing was written.".to_owned()));
                 }
             }
             _ => {}
@@ -62,10 +63,7 @@ impl ChromaConnectApp {
         };
         let Some((profile, secret)) = self.draft_for_connection() else { return };
         let id = self.backend.next_id();
-        let browse = self
-            .state
-            .browse
-            .get_or_insert_with(|| BrowseState::new(&name, &tenant, &database));
+        let browse = self.state.browse.get_or_insert_with(|| BrowseState::new(&name, &tenant, &database));
         if browse.profile != name {
             *browse = BrowseState::new(&name, &tenant, &database);
         }
@@ -94,13 +92,8 @@ impl ChromaConnectApp {
         if records.columns.embedding {
             include.push(Include::Embeddings);
         }
-        let request = GetRequest {
-            ids,
-            filter,
-            limit: Some(records.page_size),
-            offset: Some(offset),
-            include: Some(include),
-        };
+        let request =
+            GetRequest { ids, filter, limit: Some(records.page_size), offset: Some(offset), include: Some(include) };
         let id = self.backend.next_id();
         records.page.start(id);
         self.backend.load_records(id, session, records.collection.id.clone(), request);
@@ -111,9 +104,11 @@ impl ChromaConnectApp {
         let Some(session) = browse.session() else { return };
         let Some(records) = &mut browse.records else { return };
         let Some(source) = records.selected_record().map(|r| r.id.clone()) else { return };
-        let filter = FilterText { ids: String::new(), ..records.applied.clone() }.parse().map(|(f, _)| f).unwrap_or_default();
+        let filter =
+            FilterText { ids: String::new(), ..records.applied.clone() }.parse().map(|(f, _)| f).unwrap_or_default();
         let id = self.backend.next_id();
-        let mut similar = SimilarView { source_id: source.clone(), n: records.similar_n, hits: super::browse::Remote::Idle };
+        let mut similar =
+            SimilarView { source_id: source.clone(), n: records.similar_n, hits: super::browse::Remote::Idle };
         similar.hits.start(id);
         records.similar = Some(similar);
         records.selected = None;

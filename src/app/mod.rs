@@ -5,9 +5,9 @@
 //! number → [`ChromaConnectApp::receive`] applies it (stale ones are dropped) → the UI repaints.
 
 mod apply;
-mod browse_flow;
 pub mod backend;
 pub mod browse;
+mod browse_flow;
 pub mod command;
 pub mod draft;
 pub mod picker;

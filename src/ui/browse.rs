@@ -49,18 +49,22 @@ pub fn browse_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>)
 fn scope_bar_ui(ui: &mut Ui, browse: &mut BrowseState, commands: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         let tenant_label = ui.label("Tenant");
-        let tenant = ui.add(egui::TextEdit::singleline(&mut browse.tenant).desired_width(150.0)).labelled_by(tenant_label.id);
+        let tenant =
+            ui.add(egui::TextEdit::singleline(&mut browse.tenant).desired_width(150.0)).labelled_by(tenant_label.id);
         let database_label = ui.label("Database");
         let databases = browse.opened.value().map(|o| o.databases.clone()).unwrap_or_default();
         let mut chosen = None;
         if databases.len() > 1 {
-            let combo = egui::ComboBox::from_id_salt("database").selected_text(&browse.database).width(180.0).show_ui(ui, |ui| {
-                for database in &databases {
-                    if ui.selectable_label(*database == browse.database, database).clicked() {
-                        chosen = Some(database.clone());
+            let combo = egui::ComboBox::from_id_salt("database").selected_text(&browse.database).width(180.0).show_ui(
+                ui,
+                |ui| {
+                    for database in &databases {
+                        if ui.selectable_label(*database == browse.database, database).clicked() {
+                            chosen = Some(database.clone());
+                        }
                     }
-                }
-            });
+                },
+            );
             let _ = combo.response.labelled_by(database_label.id);
         } else {
             let field = ui.add(egui::TextEdit::singleline(&mut browse.database).desired_width(180.0));
@@ -111,7 +115,7 @@ pub fn failure_ui(ui: &mut Ui, failure: &BrowseFailure, commands: &mut Vec<Comma
             {
                 commands.push(Command::GoToSetting(setting));
             }
-            if ui.button("▶ Run the check").clicked() {
+            if ui.button("▶ Run the connection check").clicked() {
                 commands.push(Command::ShowPage(crate::app::Page::Doctor));
                 commands.push(Command::RunCheck);
             }
@@ -174,9 +178,9 @@ fn collections_ui(ui: &mut Ui, view: &mut CollectionsView, commands: &mut Vec<Co
                     let arrow = match column {
                         Some(c) if c == view.sort => {
                             if view.descending {
-                                " ▼"
+                                " ⬇"
                             } else {
-                                " ▲"
+                                " ⬆"
                             }
                         }
                         _ => "",

@@ -173,11 +173,12 @@ fn pager_ui(ui: &mut Ui, view: &RecordsView, commands: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         let mut chosen = size;
         let label = ui.label("Per page");
-        let combo = egui::ComboBox::from_id_salt("page_size").selected_text(size.to_string()).width(60.0).show_ui(ui, |ui| {
-            for option in PAGE_SIZES {
-                ui.selectable_value(&mut chosen, option, option.to_string());
-            }
-        });
+        let combo =
+            egui::ComboBox::from_id_salt("page_size").selected_text(size.to_string()).width(60.0).show_ui(ui, |ui| {
+                for option in PAGE_SIZES {
+                    ui.selectable_value(&mut chosen, option, option.to_string());
+                }
+            });
         let _ = combo.response.labelled_by(label.id);
         if chosen != size {
             commands.push(Command::SetPageSize(chosen));
@@ -263,9 +264,7 @@ fn similar_ui(ui: &mut Ui, view: &mut RecordsView, commands: &mut Vec<Command>) 
         if ui.button("‹ Back to the page").clicked() {
             commands.push(Command::CloseSimilar);
         }
-        ui.label(
-            RichText::new(format!("{} nearest to {} ({space} distance)", similar.n, similar.source_id)).strong(),
-        );
+        ui.label(RichText::new(format!("{} nearest to {} ({space} distance)", similar.n, similar.source_id)).strong());
         if similar.hits.is_loading() {
             ui.spinner();
         }
@@ -383,7 +382,14 @@ fn records_table(
                         cell(value.map(value_text).unwrap_or_default(), false);
                     }
                 } else {
-                    cell(record.metadata.as_ref().map(|m| serde_json::to_string(m).unwrap_or_default()).unwrap_or_default(), true);
+                    cell(
+                        record
+                            .metadata
+                            .as_ref()
+                            .map(|m| serde_json::to_string(m).unwrap_or_default())
+                            .unwrap_or_default(),
+                        true,
+                    );
                 }
                 if columns.embedding {
                     cell(record.embedding.as_ref().map(|e| embedding_preview(e, 4)).unwrap_or_default(), true);
@@ -457,7 +463,10 @@ fn detail_ui(ui: &mut Ui, view: &mut RecordsView, commands: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Nearest");
             ui.add(egui::DragValue::new(&mut view.similar_n).range(1..=100)).labelled_by(label.id);
-            if ui.button("🔍 Find similar").on_hover_text("The records nearest to this one by its stored embedding").clicked()
+            if ui
+                .button("🔍 Find similar")
+                .on_hover_text("The records nearest to this one by its stored embedding")
+                .clicked()
             {
                 commands.push(Command::FindSimilar);
             }

@@ -175,6 +175,15 @@ impl Gui {
         self.h().run_steps(4);
     }
 
+    /// Clicks the button labelled `label` (where labels alone are ambiguous, e.g. a number also in a table cell).
+    pub(crate) fn click_button(&mut self, label: &str) {
+        let role = egui::accesskit::Role::Button;
+        self.h().get_by_role_and_label(role, label).hover();
+        self.h().run_steps(2);
+        self.h().get_by_role_and_label(role, label).click();
+        self.h().run_steps(4);
+    }
+
     pub(crate) fn set_text(&mut self, label: &str, text: &str) {
         let node = self.h().get_by_label(label);
         node.focus();

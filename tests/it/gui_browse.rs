@@ -68,7 +68,7 @@ fn browse_filter_sort_page_where_similar_and_export_on_chroma_1x() {
     gui.wait("the first page", page_ready);
     assert!(gui.shows("records 1–20 of 20"), "25 per page by default");
     gui.click_containing("Per page");
-    gui.click("10");
+    gui.click_button("10");
     gui.wait("the first page of 10", |app| page_ready(app) && page_ids_len(app) == 10);
     assert!(gui.shows("records 1–10 of 20"));
     gui.click("Next ▶");
@@ -123,7 +123,8 @@ fn browse_filter_sort_page_where_similar_and_export_on_chroma_1x() {
         .and_then(|s| s.hits.value())
         .map(|hits| hits.iter().map(|h| h.record.id.clone()).collect())
         .unwrap();
-    let cli = cli_json(&["records", &url(), "-c", seeded::LAB_DOCS, "--similar-to", "doc-02", "--n", "10", "--json"], 0);
+    let cli =
+        cli_json(&["records", &url(), "-c", seeded::LAB_DOCS, "--similar-to", "doc-02", "--n", "10", "--json"], 0);
     let cli_hits: Vec<String> =
         cli["records"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(hits, cli_hits);
@@ -198,7 +199,7 @@ fn a_browsing_failure_shows_the_diagnosis_and_runs_the_check() {
     gui.click("Browse");
     gui.wait("the failure", |app| app.state.browse.as_ref().is_some_and(|b| b.opened.failure().is_some()));
     assert!(gui.shows("chroma.database_not_found"));
-    gui.click_containing("Run the check");
+    gui.click("▶ Run the connection check");
     gui.wait_check_done("missing-db");
     assert_eq!(gui.code("missing-db"), chroma_connect::diagnose::Code::ChromaDatabaseNotFound, "the same code");
 }

@@ -44,7 +44,14 @@ pub(super) type Sessions = Arc<Mutex<HashMap<RequestId, Session>>>;
 impl Backend {
     /// Connects with `profile`'s settings, resolves the scope, lists the databases and every collection, then counts
     /// the collections' records in the background (answers arrive in batches).
-    pub fn browse_open(&self, id: RequestId, profile: Profile, typed_secret: Option<Secret>, tenant: String, database: String) {
+    pub fn browse_open(
+        &self,
+        id: RequestId,
+        profile: Profile,
+        typed_secret: Option<Secret>,
+        tenant: String,
+        database: String,
+    ) {
         let stores = Arc::clone(&self.stores);
         let sessions = Arc::clone(&self.sessions);
         let reply = self.sender();
@@ -56,7 +63,9 @@ impl Backend {
             let settings = match tokio::task::spawn_blocking(move || resolve(&stores, &profile, typed_secret)).await {
                 Ok(Ok(settings)) => settings,
                 Ok(Err(err)) => return reply.send(Message::BrowseOpened { id, result: Err(config_failure(err)) }),
-                Err(err) => return reply.send(Message::BrowseOpened { id, result: Err(config_failure(err.to_string())) }),
+                Err(err) => {
+                    return reply.send(Message::BrowseOpened { id, result: Err(config_failure(err.to_string())) });
+                }
             };
             let opened = open(&settings, &tenant, &database).await;
             let (opened, collections, session) = match opened {
@@ -79,14 +88,20 @@ impl Backend {
 
     /// Loads a page of records of `collection` in session `session`; with no filter, also the collection's count.
     pub fn load_records(&self, id: RequestId, session: RequestId, collection: String, request: GetRequest) {
-        let Some(session) = self.session(session) else { return self.no_session(Message::RecordsLoaded { id, result: Err(gone()) }) };
+        let Some(session) = self.session(session) else {
+            return self.no_session(Message::RecordsLoaded { id, result: Err(gone()) });
+        };
         let reply = self.sender();
         self.rt().spawn(async move {
             let unfiltered = request.ids.is_none() && request.filter == Filter::default();
             let offset = request.offset.unwrap_or(0);
             let page = session.client.get_records(&session.scope, &collection, &request);
             let count = async {
-                if unfiltered { session.client.count_records(&session.scope, &collection).await.map(Some) } else { Ok(None) }
+                if unfiltered {
+                    session.client.count_records(&session.scope, &collection).await.map(Some)
+                } else {
+                    Ok(None)
+                }
             };
             let (page, count) = tokio::join!(page, count);
             let result = match (page, count) {
@@ -98,8 +113,18 @@ impl Backend {
     }
 
     /// Finds the `n` records nearest to record `source` (itself left out).
-    pub fn find_similar(&self, id: RequestId, session: RequestId, collection: Collection, source: String, n: u32, filter: Filter) {
-        let Some(session) = self.session(session) else { return self.no_session(Message::SimilarLoaded { id, result: Err(gone()) }) };
+    pub fn find_similar(
+        &self,
+        id: RequestId,
+        session: RequestId,
+        collection: Collection,
+        source: String,
+        n: u32,
+        filter: Filter,
+    ) {
+        let Some(session) = self.session(session) else {
+            return self.no_session(Message::SimilarLoaded { id, result: Err(gone()) });
+        };
         let reply = self.sender();
         self.rt().spawn(async move {
             let request = SimilarRequest {
@@ -129,7 +154,9 @@ impl Backend {
         choice: ExportChoice,
         page: Vec<Record>,
     ) {
-        let Some(session) = self.session(session) else { return self.no_session(Message::ExportDone { id, result: Err(gone().diagnosis.summary) }) };
+        let Some(session) = self.session(session) else {
+            return self.no_session(Message::ExportDone { id, result: Err(gone().diagnosis.summary) });
+        };
         let token = CancellationToken::new();
         self.checks.lock().unwrap_or_else(PoisonError::into_inner).push((id, token.clone()));
         let picker = Arc::clone(&self.picker);
@@ -321,4 +348,3 @@ fn browse_failure(err: &BrowseError, settings: &ConnectionSettings) -> BrowseFai
     };
     BrowseFailure { diagnosis, server_message: err.server_message() }
 }
-
