@@ -104,7 +104,8 @@ impl ChromaConnectApp {
             | Command::FindSimilar
             | Command::CloseSimilar
             | Command::ExportRecords
-            | Command::CancelExport => self.apply_browse(command),
+            | Command::CancelExport
+            | Command::CancelBrowse => self.apply_browse(command),
             Command::Quit => {
                 self.state.close_confirmed = true;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

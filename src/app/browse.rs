@@ -65,6 +65,22 @@ impl<T> Remote<T> {
         }
     }
 
+    /// The request awaited, if any.
+    #[must_use]
+    pub fn awaited(&self) -> Option<RequestId> {
+        match self {
+            Self::Loading { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Stops waiting: back to what was shown before (or nothing).
+    pub fn cancel(&mut self) {
+        if let Self::Loading { previous, .. } = self {
+            *self = previous.take().map_or(Self::Idle, Self::Ready);
+        }
+    }
+
     /// Starts loading request `id`, keeping the value shown.
     pub fn start(&mut self, id: RequestId)
     where

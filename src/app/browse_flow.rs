@@ -50,8 +50,29 @@ impl ChromaConnectApp {
                         Some(ExportState::Failed("Export cancelled: nothing was written.".to_owned()));
                 }
             }
+            Command::CancelBrowse => self.cancel_browse(),
             _ => {}
         }
+    }
+
+    /// Stops every browser request in flight; what was shown before stays.
+    fn cancel_browse(&mut self) {
+        let Some(browse) = &mut self.state.browse else { return };
+        let mut ids = Vec::new();
+        ids.extend(browse.opened.awaited());
+        browse.opened.cancel();
+        if let Some(records) = &mut browse.records {
+            ids.extend(records.page.awaited());
+            records.page.cancel();
+            if let Some(similar) = &mut records.similar {
+                ids.extend(similar.hits.awaited());
+                similar.hits.cancel();
+            }
+        }
+        for id in ids {
+            self.backend.cancel_check(id);
+        }
+        self.state.notify(NoticeLevel::Info, "Cancelled.");
     }
 
     fn open_browser(&mut self) {

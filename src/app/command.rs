@@ -95,6 +95,8 @@ pub enum Command {
     ExportRecords,
     /// Stop the running export.
     CancelExport,
+    /// Stop what the browser is waiting for (connecting, a page, similar records).
+    CancelBrowse,
     /// Close the window (asks when there are unsaved changes).
     Quit,
     /// Open a file in the app's data folder (internal: the path of a chosen file, for tests and drag and drop).

@@ -36,10 +36,21 @@ pub fn browse_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>)
     }
     ui.add_space(6.0);
     match &browse.opened {
-        Remote::Loading { previous: None, .. } | Remote::Idle => {
+        Remote::Loading { previous: None, .. } => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("Listing the collections…");
+                ui.label("Connecting and listing the collections…");
+                if ui.button("Cancel").clicked() {
+                    commands.push(Command::CancelBrowse);
+                }
+            });
+        }
+        Remote::Idle => {
+            widgets::empty_state_ui(ui, "Not connected", "Connect to list this database's collections.");
+            ui.vertical_centered(|ui| {
+                if ui.button("Connect").clicked() {
+                    commands.push(Command::OpenBrowser);
+                }
             });
         }
         _ => collections_ui(ui, &mut browse.collections, commands),
@@ -83,8 +94,12 @@ fn scope_bar_ui(ui: &mut Ui, browse: &mut BrowseState, commands: &mut Vec<Comman
         if ui.button("⟳ Refresh").on_hover_text("List the collections again").clicked() {
             commands.push(Command::OpenBrowser);
         }
-        if browse.opened.is_loading() {
+        // While refreshing (the first connection has its own Cancel below).
+        if browse.opened.is_loading() && browse.opened.value().is_some() {
             ui.spinner();
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::CancelBrowse);
+            }
         }
         if let Some(opened) = browse.opened.value() {
             let listed = if opened.databases_listed { "" } else { " · the server cannot list databases: type one" };

@@ -206,6 +206,9 @@ fn pager_ui(ui: &mut Ui, view: &RecordsView, commands: &mut Vec<Command>) {
         }
         if view.page.is_loading() {
             ui.spinner();
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::CancelBrowse);
+            }
         }
         ui.label(range_text(page, size));
     });
@@ -267,6 +270,9 @@ fn similar_ui(ui: &mut Ui, view: &mut RecordsView, commands: &mut Vec<Command>) 
         ui.label(RichText::new(format!("{} nearest to {} ({space} distance)", similar.n, similar.source_id)).strong());
         if similar.hits.is_loading() {
             ui.spinner();
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::CancelBrowse);
+            }
         }
     });
     let Some(hits) = similar.hits.value().cloned() else { return };

@@ -203,3 +203,29 @@ fn a_browsing_failure_shows_the_diagnosis_and_runs_the_check() {
     gui.wait_check_done("missing-db");
     assert_eq!(gui.code("missing-db"), chroma_connect::diagnose::Code::ChromaDatabaseNotFound, "the same code");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_leaves_the_browser_responsive_with_cancel() {
+    let silent = crate::support::servers::SilentServer::start().await;
+    let mut stalled = profile("stalled", &silent.http_url(), Verify::System);
+    stalled.request_timeout = std::time::Duration::from_mins(1);
+    stalled.connect_timeout = std::time::Duration::from_mins(1);
+    let home = home_with(vec![(stalled, None)]);
+    let mut gui = tokio::task::block_in_place(|| app(home, QueuePicker::answering([]), StartOptions::default()));
+    tokio::task::block_in_place(|| {
+        gui.wait("selection", |app| app.state.draft.is_some());
+        gui.click("Browse");
+        gui.wait("the browser to wait for the server", |app| {
+            app.state.browse.as_ref().is_some_and(|b| b.opened.is_loading())
+        });
+        let started = std::time::Instant::now();
+        for _ in 0..20 {
+            gui.h().step();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "frames keep coming");
+        gui.click("Cancel");
+    });
+    let browse = gui.state().browse.as_ref().unwrap();
+    assert!(!browse.opened.is_loading(), "cancelled at once");
+    assert!(gui.shows("Not connected"));
+}

@@ -59,7 +59,7 @@ impl Backend {
         for (_, old) in sessions.lock().unwrap_or_else(PoisonError::into_inner).drain() {
             old.cancel.cancel();
         }
-        self.rt().spawn(async move {
+        self.spawn_cancellable(id, async move {
             let settings = match tokio::task::spawn_blocking(move || resolve(&stores, &profile, typed_secret)).await {
                 Ok(Ok(settings)) => settings,
                 Ok(Err(err)) => return reply.send(Message::BrowseOpened { id, result: Err(config_failure(err)) }),
@@ -92,7 +92,7 @@ impl Backend {
             return self.no_session(Message::RecordsLoaded { id, result: Err(gone()) });
         };
         let reply = self.sender();
-        self.rt().spawn(async move {
+        self.spawn_cancellable(id, async move {
             let unfiltered = request.ids.is_none() && request.filter == Filter::default();
             let offset = request.offset.unwrap_or(0);
             let page = session.client.get_records(&session.scope, &collection, &request);
@@ -126,7 +126,7 @@ impl Backend {
             return self.no_session(Message::SimilarLoaded { id, result: Err(gone()) });
         };
         let reply = self.sender();
-        self.rt().spawn(async move {
+        self.spawn_cancellable(id, async move {
             let request = SimilarRequest {
                 id: source,
                 n_results: n,
@@ -187,6 +187,18 @@ impl Backend {
                 Err(err) => Err(browse_failure(&err, &session.settings).diagnosis.summary),
             };
             reply.send(Message::ExportDone { id, result });
+        });
+    }
+
+    /// Runs `work` until it ends or [`Backend::cancel_check`] is called with `id` (then its result is never sent).
+    fn spawn_cancellable(&self, id: RequestId, work: impl std::future::Future<Output = ()> + Send + 'static) {
+        let token = CancellationToken::new();
+        self.checks.lock().unwrap_or_else(PoisonError::into_inner).push((id, token.clone()));
+        self.rt().spawn(async move {
+            tokio::select! {
+                () = token.cancelled() => {}
+                () = work => {}
+            }
         });
     }
 
