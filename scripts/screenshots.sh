@@ -12,6 +12,10 @@
 #   certificates.png     1280x800  the same, then a click on the "Certificates" tab
 #   *-dark.png                     the same three in the dark theme (the app's saved theme preference)
 #   editor-small.png     1024x700  the editor in a smaller window
+#   browse-collections.png         the Browse page of local-tls (the saved page preference opens it)
+#   browse-records.png             lab_docs's records with doc-02's detail panel (clicks: BROWSE_LAB_DOCS,
+#                                  BROWSE_RECORD)
+#   browse-similar.png             the records nearest to doc-02 (then BROWSE_SIMILAR), dark theme
 #
 # Needs Xvfb, xdotool and ImageMagick (/usr/bin/import, /usr/bin/convert); no display of your own.
 # Knobs: SCREENSHOTS_OUT=DIR (default docs), SCREENSHOTS_CHECK_WAIT=SECS (default 7: time given to the check),
@@ -107,7 +111,10 @@ shot() {
     # a RON string of `Prefs` (every field has a default). Its default, "System", is dark under Xvfb.
     local choice=Light
     [[ $theme == dark ]] && choice=Dark
-    printf '{\n    "chroma-connect-prefs": "(theme:%s)",\n}\n' "$choice" >"$home/window.ron"
+    # SHOT_PAGE (Browse, Doctor, ...) opens that page first.
+    local page=
+    [[ -n ${SHOT_PAGE:-} ]] && page=",page:$SHOT_PAGE"
+    printf '{\n    "chroma-connect-prefs": "(theme:%s%s)",\n}\n' "$choice" "$page" >"$home/window.ron"
     start_xvfb "$size" "$log.xvfb.log"
     local display=$XVFB_DISPLAY xvfb=$XVFB_PID
     say "$name: chroma-connect $* ($size, $theme theme, on Xvfb $display)"
@@ -133,6 +140,17 @@ shot() {
         sleep 0.5
         DISPLAY=$display xdotool mousemove "$((width - 1))" "$((height - 1))"
         sleep 1.5
+        ;;
+    clicks:*)
+        # clicks:X,Y:X,Y... : click each point in turn, 2 s apart (pages and records load in between).
+        local point
+        IFS=: read -r -a points <<<"${action#clicks:}"
+        for point in "${points[@]}"; do
+            DISPLAY=$display xdotool mousemove "${point%,*}" "${point#*,}" click 1
+            sleep 2
+        done
+        DISPLAY=$display xdotool mousemove "$((width - 1))" "$((height - 1))"
+        sleep 1
         ;;
     *) die "unknown action $action" ;;
     esac
@@ -174,6 +192,13 @@ for theme in light dark; do
     shot "certificates$suffix" 1280x800 "$theme" "$CHECK_WAIT" click-cert-tab -- gui --profile wrong-ca --check
 done
 shot editor-small 1024x700 light 3 none -- gui --profile local-tls
+# The browser of local-tls: the collections; lab_docs's records with a record's detail; its similar records.
+# The points are where the lab_docs row, the record doc-02 and "Find similar" are on a 1280x800 screen.
+SHOT_PAGE=Browse shot browse-collections 1280x800 light 4 none -- gui --profile local-tls
+SHOT_PAGE=Browse shot browse-records 1280x800 light 4 "clicks:${BROWSE_LAB_DOCS:-303,326}:${BROWSE_RECORD:-500,454}" -- \
+    gui --profile local-tls
+SHOT_PAGE=Browse shot browse-similar 1280x800 dark 4 \
+    "clicks:${BROWSE_LAB_DOCS:-303,326}:${BROWSE_RECORD:-500,454}:${BROWSE_SIMILAR:-1092,653}" -- gui --profile local-tls
 
 mkdir -p "$OUT"
 for file in "$TMP"/shots/*.png; do
