@@ -334,6 +334,20 @@ impl Draft {
         profile.pinned_sha256.clone_from(&f.pinned_sha256);
         profile.read_only = f.read_only;
         profile.notes.clone_from(&f.notes);
+        for (setting, text) in
+            [(Setting::CaFile, &f.ca_file), (Setting::ClientCert, &f.client_cert), (Setting::ClientKey, &f.client_key)]
+        {
+            let path = std::path::Path::new(text.trim());
+            let used = setting != Setting::CaFile || f.verify.uses_ca_file();
+            if used && !text.trim().is_empty() && !path.is_absolute() {
+                errors.insert(
+                    Field::Setting(setting),
+                    "Give the whole path, from / (a relative path would depend on where the app starts); Choose… \
+                     gives one."
+                        .to_owned(),
+                );
+            }
+        }
         if errors.is_empty()
             && let Err(err) = profile.validate()
         {
@@ -510,6 +524,17 @@ mod tests {
         draft.secret = "t0ken".to_owned();
         assert!(draft.build().is_ok());
         assert_eq!(draft.new_secret().unwrap().expose(), "t0ken");
+    }
+
+    #[test]
+    fn relative_file_paths_are_refused() {
+        let mut draft = Draft::new_profile("a");
+        draft.fields.verify = VerifyChoice::OnlyCa;
+        draft.fields.ca_file = "ca.pem".to_owned();
+        let errors = draft.build().unwrap_err();
+        assert!(errors[&Field::Setting(Setting::CaFile)].contains("whole path"), "{errors:?}");
+        draft.fields.ca_file = "/etc/ca.pem".to_owned();
+        assert!(draft.build().is_ok());
     }
 
     #[test]

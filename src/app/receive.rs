@@ -205,7 +205,7 @@ impl ChromaConnectApp {
     /// The first selection: `--profile`, else the one selected last time, else the first.
     fn select_at_start(&mut self) {
         let wanted = self.start.profile.take();
-        let check = std::mem::take(&mut self.start.check);
+        let mut check = std::mem::take(&mut self.start.check);
         if let Some(name) = wanted {
             match self.state.store.get(&name).map(|p| p.name.clone()) {
                 Some(name) => {
@@ -215,13 +215,20 @@ impl ChromaConnectApp {
                     }
                     return;
                 }
-                None => self.state.notify(NoticeLevel::Error, format!("There is no profile named {name}.")),
+                None => {
+                    // Checking another profile than the one asked for would mislead.
+                    check = false;
+                    self.state.notify(NoticeLevel::Error, format!("There is no profile named {name}."));
+                }
             }
         }
         let remembered = self.state.prefs.selected.clone().filter(|name| self.state.store.get(name).is_some());
         match remembered {
             Some(name) => self.select(&name),
             None => self.select_first(),
+        }
+        if check && self.state.draft.is_some() {
+            self.apply_without_ctx_check();
         }
     }
 

@@ -43,6 +43,18 @@ pub enum BrowseError {
         /// The collection's name.
         collection: String,
     },
+    /// A walk over a paged list was stopped: a full page brought nothing new (the server ignores the offset), or
+    /// the walk went past its limits ([`ClientOptions::max_walk_items`](super::ClientOptions::max_walk_items),
+    /// [`ClientOptions::max_walk_duration`](super::ClientOptions::max_walk_duration)).
+    #[error("listing the {what} was stopped after {items} of them: {reason}")]
+    ListingCapped {
+        /// What was listed: `collections` or `databases`.
+        what: &'static str,
+        /// How many distinct items had been listed.
+        items: usize,
+        /// Why, as the end of a sentence.
+        reason: String,
+    },
     /// The record exists but has no embedding, so nothing can be compared with it.
     #[error("record {id:?} of collection {collection:?} has no embedding")]
     NoEmbedding {
@@ -93,7 +105,7 @@ impl BrowseError {
             | Self::DatabaseNotFound { .. }
             | Self::CollectionNotFound { .. }
             | Self::RecordNotFound { .. } => true,
-            Self::NoEmbedding { .. } => false,
+            Self::NoEmbedding { .. } | Self::ListingCapped { .. } => false,
         }
     }
 }

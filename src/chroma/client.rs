@@ -1,7 +1,7 @@
 //! The HTTP client for one set of connection settings: one reqwest client (one connection pool) built from the
 //! settings' rustls configuration, with the credentials attached to every request.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -16,6 +16,11 @@ use super::models::{self, ApiVersion, Database, Identity, Tenant};
 /// Default cap on a response body: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// Default cap on the items a listing walk gathers (collections, databases): 100,000.
+pub const DEFAULT_MAX_WALK_ITEMS: usize = 100_000;
+/// Default cap on the time a listing walk takes: 5 minutes.
+pub const DEFAULT_MAX_WALK_DURATION: Duration = Duration::from_mins(5);
+
 /// How a client is built beyond the connection settings.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -26,11 +31,22 @@ pub struct ClientOptions {
     /// A TLS configuration built already (so a check's handshake and the client share one session cache and one
     /// chain capture); built from the settings when `None`.
     pub tls: Option<TlsClient>,
+    /// A walk over a paged list (every collection, every database) stops with
+    /// [`BrowseError::ListingCapped`](super::BrowseError::ListingCapped) beyond this many items.
+    pub max_walk_items: usize,
+    /// ... or when it has taken longer than this.
+    pub max_walk_duration: Duration,
 }
 
 impl Default for ClientOptions {
     fn default() -> Self {
-        Self { resolved: Vec::new(), max_body_bytes: DEFAULT_MAX_BODY_BYTES, tls: None }
+        Self {
+            resolved: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            tls: None,
+            max_walk_items: DEFAULT_MAX_WALK_ITEMS,
+            max_walk_duration: DEFAULT_MAX_WALK_DURATION,
+        }
     }
 }
 
@@ -40,7 +56,17 @@ pub struct ChromaClient {
     http: reqwest::Client,
     base: Url,
     tls: Option<TlsClient>,
+    /// The name the server's certificate is verified for (the key of its chain in the TLS capture).
+    tls_name: String,
     max_body_bytes: usize,
+    pub(crate) walk_limits: WalkLimits,
+}
+
+/// The caps of a listing walk (see [`ClientOptions::max_walk_items`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WalkLimits {
+    pub(crate) max_items: usize,
+    pub(crate) max_duration: Duration,
 }
 
 /// A successful response's body (bounded by the cap) and the URL it came from.
@@ -53,26 +79,68 @@ pub(crate) struct Body {
 }
 
 impl ChromaClient {
-    /// Builds a client. With a server-name override, the endpoint's host is resolved here (once) and the
-    /// connection goes to those addresses while TLS and the `Host` header use the override.
+    /// Builds a client: resolves the server's host name once (every request then goes to those addresses), and
+    /// reads the CA, client certificate and key files on a blocking thread (off the async runtime). With a
+    /// server-name override, TLS and the `Host` header use the override while the connection goes to the
+    /// endpoint's addresses.
     pub async fn connect(settings: &ConnectionSettings, mut options: ClientOptions) -> Result<Self, ChromaError> {
-        if settings.server_name.is_some() && options.resolved.is_empty() {
-            let endpoint = &settings.endpoint;
-            options.resolved = tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port))
+        let endpoint = &settings.endpoint;
+        if options.resolved.is_empty() && endpoint.host.parse::<IpAddr>().is_err() {
+            let lookup = tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port));
+            let found = tokio::time::timeout(settings.connect_timeout, lookup)
                 .await
-                .map_err(|err| ChromaError::Build { detail: format!("cannot resolve {}: {err}", endpoint.host) })?
-                .collect();
+                .map_err(|_| ChromaError::Resolve {
+                    host: endpoint.host.clone(),
+                    detail: format!("no answer within {} s", settings.connect_timeout.as_secs_f64()),
+                })?
+                .map_err(|err| ChromaError::Resolve { host: endpoint.host.clone(), detail: err.to_string() })?;
+            options.resolved = found.collect();
+            if options.resolved.is_empty() {
+                return Err(ChromaError::Resolve { host: endpoint.host.clone(), detail: "no addresses".to_owned() });
+            }
+        }
+        if options.tls.is_none() && settings.is_tls() {
+            let tls_settings = settings.tls_settings();
+            let built =
+                tokio::task::spawn_blocking(move || build_client_config(&tls_settings, &BuildOptions::default()))
+                    .await
+                    .map_err(|err| ChromaError::Build { detail: format!("reading the TLS files failed: {err}") })?;
+            options.tls = Some(built?);
         }
         Self::new(settings, options)
     }
 
-    /// Builds a client without any network I/O. A server-name override needs `options.resolved` (else the
-    /// override name itself is resolved at request time); see [`ChromaClient::connect`].
+    /// Builds a client without any network I/O; when `options.tls` is `None` and the URL is https, the CA,
+    /// client certificate and key files are read here (call it off the async runtime, or use
+    /// [`ChromaClient::connect`]). Requests go to `options.resolved` when given, else to what the endpoint's host
+    /// resolves to (a server-name override that is a DNS name needs `options.resolved`, unless the endpoint's host
+    /// is an IP address).
     pub fn new(settings: &ConnectionSettings, options: ClientOptions) -> Result<Self, ChromaError> {
-        settings.validate().map_err(|err| ChromaError::Build { detail: err.to_string() })?;
-        let ClientOptions { resolved, max_body_bytes, tls } = options;
+        settings.validate()?;
+        let ClientOptions { mut resolved, max_body_bytes, tls, max_walk_items, max_walk_duration } = options;
         let endpoint = &settings.endpoint;
-        let url_host = settings.tls_name().to_owned();
+        let tls_name = settings.tls_name().to_owned();
+        // The URL's host decides where reqwest connects (unless pinned by `resolve_to_addrs`), the SNI and the
+        // `Host` header. A DNS-name override is the URL's host, pinned to the endpoint's addresses. An IP-address
+        // override cannot be pinned that way (reqwest connects to an IP literal directly): the URL keeps the
+        // endpoint's host, and the TLS configuration verifies the certificate for the override IP (and sends no
+        // SNI, as for any IP address).
+        let name_override = settings.server_name.is_some() && tls_name.parse::<IpAddr>().is_err();
+        let url_host = if name_override { tls_name.clone() } else { endpoint.host.clone() };
+        if name_override && resolved.is_empty() {
+            match endpoint.host.parse::<IpAddr>() {
+                Ok(ip) => resolved.push(SocketAddr::new(ip, endpoint.port)),
+                Err(_) => {
+                    return Err(ChromaError::Build {
+                        detail: format!(
+                            "with the server name {tls_name}, the addresses of {} must be resolved first \
+                             (ChromaClient::connect does it)",
+                            endpoint.host
+                        ),
+                    });
+                }
+            }
+        }
         let base = base_url(settings.endpoint.scheme.as_str(), &url_host, endpoint.port, &endpoint.base_path)?;
 
         let mut headers = HeaderMap::new();
@@ -83,17 +151,21 @@ impl ChromaClient {
             headers.insert(HeaderName::from_static(name), value);
         }
 
-        let origin = (base.host_str().unwrap_or_default().to_owned(), base.port_or_known_default());
+        let origin =
+            (base.scheme().to_owned(), base.host_str().unwrap_or_default().to_owned(), base.port_or_known_default());
         let redirect = reqwest::redirect::Policy::custom(move |attempt| {
-            let same_origin = attempt.url().host_str() == Some(origin.0.as_str())
-                && attempt.url().port_or_known_default() == origin.1;
-            if attempt.previous().len() >= 5 {
-                attempt.error("more than 5 redirects")
-            } else if same_origin {
-                attempt.follow()
-            } else {
-                // Never carry credentials to another host: hand the redirect back to the caller instead.
+            let url = attempt.url();
+            let same_origin = url.scheme() == origin.0
+                && url.host_str() == Some(origin.1.as_str())
+                && url.port_or_known_default() == origin.2;
+            if !same_origin {
+                // Never carry credentials to another host or port, nor from https:// to plain http://: hand the
+                // redirect back to the caller instead.
                 attempt.stop()
+            } else if attempt.previous().len() >= 5 {
+                attempt.error("more than 5 redirects")
+            } else {
+                attempt.follow()
             }
         });
 
@@ -105,14 +177,13 @@ impl ChromaClient {
             .pool_idle_timeout(Duration::from_secs(90))
             .redirect(redirect)
             .no_proxy();
-        if !resolved.is_empty() && url_host.parse::<std::net::IpAddr>().is_err() {
+        if !resolved.is_empty() && url_host.parse::<IpAddr>().is_err() {
             builder = builder.resolve_to_addrs(&url_host, &resolved);
         }
         let tls = if settings.is_tls() {
             let tls = match tls {
                 Some(tls) => tls,
-                None => build_client_config(&settings.tls_settings(), &BuildOptions::default())
-                    .map_err(|err| ChromaError::Build { detail: err.to_string() })?,
+                None => build_client_config(&settings.tls_settings(), &BuildOptions::default())?,
             };
             builder = builder.tls_backend_preconfigured((*tls.config).clone());
             Some(tls)
@@ -120,10 +191,11 @@ impl ChromaClient {
             None
         };
         let http = builder.build().map_err(|err| ChromaError::Build { detail: err.to_string() })?;
-        Ok(Self { http, base, tls, max_body_bytes })
+        let walk_limits = WalkLimits { max_items: max_walk_items, max_duration: max_walk_duration };
+        Ok(Self { http, base, tls, tls_name, max_body_bytes, walk_limits })
     }
 
-    /// The base URL requests go to (with a server-name override, its host is the override).
+    /// The base URL requests go to (with a server-name override that is a DNS name, its host is the override).
     #[must_use]
     pub fn base_url(&self) -> &Url {
         &self.base
@@ -133,6 +205,12 @@ impl ChromaClient {
     #[must_use]
     pub fn tls(&self) -> Option<&TlsClient> {
         self.tls.as_ref()
+    }
+
+    /// A transport error, with the chain the server presented in its last handshake (for TLS failures).
+    fn transport(&self, source: reqwest::Error, url: &str) -> ChromaError {
+        let chain = self.tls.as_ref().and_then(|tls| tls.capture.get(&self.tls_name)).unwrap_or_default();
+        ChromaError::Transport { detail: innermost_cause(&source), url: url.to_owned(), source, chain }
     }
 
     /// `GET /api/vN/heartbeat`: the server's clock in nanoseconds.
@@ -222,10 +300,13 @@ impl ChromaClient {
 
     async fn send(&self, request: reqwest::RequestBuilder, url: Url) -> Result<Body, ChromaError> {
         let url_text = url.to_string();
-        let response = request.send().await.map_err(|source| transport(source, &url_text))?;
+        let response = request.send().await.map_err(|source| self.transport(source, &url_text))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = read_capped(response, self.max_body_bytes, &url_text).await?;
+        let bytes = read_capped(response, self.max_body_bytes, &url_text).await.map_err(|err| match err {
+            Ok(source) => self.transport(source, &url_text),
+            Err(too_large) => too_large,
+        })?;
         if status.is_success() {
             Ok(Body { bytes, url: url_text })
         } else {
@@ -236,14 +317,18 @@ impl ChromaClient {
     }
 }
 
-/// Reads a body, refusing to buffer more than `cap` bytes.
-async fn read_capped(mut response: reqwest::Response, cap: usize, url: &str) -> Result<Vec<u8>, ChromaError> {
-    let too_large = || ChromaError::BodyTooLarge { limit_bytes: cap, url: url.to_owned() };
+/// Reads a body, refusing to buffer more than `cap` bytes. The error is a transport error, or the body cap.
+async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+    url: &str,
+) -> Result<Vec<u8>, Result<reqwest::Error, ChromaError>> {
+    let too_large = || Err(ChromaError::BodyTooLarge { limit_bytes: cap, url: url.to_owned() });
     if response.content_length().is_some_and(|len| usize::try_from(len).map_or(true, |len| len > cap)) {
         return Err(too_large());
     }
     let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|source| transport(source, url))? {
+    while let Some(chunk) = response.chunk().await.map_err(Ok)? {
         if bytes.len() + chunk.len() > cap {
             return Err(too_large());
         }
@@ -259,10 +344,6 @@ pub(crate) fn decode<T>(body: &Body, parse: impl FnOnce(&[u8]) -> Result<T, Stri
         body_snippet: snippet(&body.bytes),
         url: body.url.clone(),
     })
-}
-
-fn transport(source: reqwest::Error, url: &str) -> ChromaError {
-    ChromaError::Transport { detail: innermost_cause(&source), url: url.to_owned(), source }
 }
 
 /// The innermost cause's text, so users never see only "error sending request".

@@ -16,6 +16,18 @@ pub enum ChromaError {
         /// The transport error, for classification.
         #[source]
         source: reqwest::Error,
+        /// The certificate chain the server presented in the last handshake (leaf first), when the failure may
+        /// be a TLS one: it names the issuer of an untrusted certificate. Empty for http:// and when nothing was
+        /// presented.
+        chain: Vec<rustls_pki_types::CertificateDer<'static>>,
+    },
+    /// The server's host name does not resolve (the client resolves it once, when it is built).
+    #[error("{host} does not resolve: {detail}")]
+    Resolve {
+        /// The host name.
+        host: String,
+        /// Why, as the resolver said.
+        detail: String,
     },
     /// The server answered with a non-success status.
     #[error("{response}")]
@@ -41,6 +53,12 @@ pub enum ChromaError {
         /// The URL requested.
         url: String,
     },
+    /// The TLS configuration cannot be built (a CA file, client certificate or key that cannot be used).
+    #[error(transparent)]
+    TlsConfig(#[from] crate::tls::TlsConfigError),
+    /// A setting is invalid.
+    #[error("the setting {0}")]
+    Settings(#[from] crate::profile::SettingsError),
     /// The client could not be built from the settings.
     #[error("cannot build the HTTP client: {detail}")]
     Build {

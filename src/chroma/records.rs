@@ -575,7 +575,7 @@ mod tests {
             "v1-0.5.23/66-v2-get.txt",
             "v1-0.4.24/14-get.txt",
         ] {
-            let Some(body) = crate::chroma::transcripts::read(path) else { continue };
+            let body = crate::chroma::transcripts::read(path);
             let records = parse_get(body.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
             assert!(!records.records.is_empty(), "{path}");
             assert!(records.included.contains(&Include::Documents), "{path}");
@@ -586,7 +586,7 @@ mod tests {
             "v1-0.5.23/15-query.txt",
             "v1-0.4.24/15-query.txt",
         ] {
-            let Some(body) = crate::chroma::transcripts::read(path) else { continue };
+            let body = crate::chroma::transcripts::read(path);
             let result = parse_query(body.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
             assert!(result.results[0].iter().all(|hit| hit.distance.is_some()), "{path}");
         }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::browse_error::BrowseError;
-use super::client::{ChromaClient, decode};
+use super::client::{ChromaClient, WalkLimits, decode};
 use super::error::ChromaError;
 use super::models::{self, ApiVersion, Database, Identity};
 
@@ -41,6 +41,61 @@ pub struct DatabaseList {
 
 /// Page size used when walking a paged list endpoint to its end.
 pub const WALK_PAGE_SIZE: u32 = 1000;
+
+/// A walk over a paged list: remembers what was listed, and stops a walk that would never end (a server that
+/// ignores the offset sends the same full page forever) or that goes past the client's limits.
+#[derive(Debug)]
+pub(crate) struct Walk {
+    what: &'static str,
+    seen: std::collections::HashSet<String>,
+    started: std::time::Instant,
+    limits: WalkLimits,
+}
+
+impl Walk {
+    /// A walk over the `what` (`"collections"`) with the client's limits.
+    pub(crate) fn new(client: &ChromaClient, what: &'static str) -> Self {
+        Self {
+            what,
+            seen: std::collections::HashSet::new(),
+            started: std::time::Instant::now(),
+            limits: client.walk_limits,
+        }
+    }
+
+    /// The offset of the next page: the number of distinct items so far.
+    pub(crate) fn offset(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Takes a page asked for with `page_size`: returns the items not listed before, and whether the walk is
+    /// over (a short page). A full page with nothing new, too many items or too much time end the walk with
+    /// [`BrowseError::ListingCapped`].
+    pub(crate) fn page<T>(
+        &mut self,
+        page: Vec<T>,
+        page_size: u32,
+        key: impl Fn(&T) -> &str,
+    ) -> Result<(Vec<T>, bool), BrowseError> {
+        let last = page.len() < page_size as usize;
+        let full = !last && !page.is_empty();
+        let fresh: Vec<T> = page.into_iter().filter(|item| self.seen.insert(key(item).to_owned())).collect();
+        let stop = |reason: String| BrowseError::ListingCapped { what: self.what, items: self.seen.len(), reason };
+        if full && fresh.is_empty() {
+            return Err(stop(format!(
+                "the server sent a full page of {} already listed (does it ignore the offset?)",
+                self.what
+            )));
+        }
+        if self.seen.len() > self.limits.max_items {
+            return Err(stop(format!("there are more than {} {}", self.limits.max_items, self.what)));
+        }
+        if !last && self.started.elapsed() > self.limits.max_duration {
+            return Err(stop(format!("it took longer than {} s", self.limits.max_duration.as_secs_f64())));
+        }
+        Ok((fresh, last))
+    }
+}
 
 impl ChromaClient {
     /// Detects the REST API generation: `GET /api/v2/heartbeat` 200 → v2 (1.x, 0.5.x); 404 → `GET /api/v1/heartbeat`
@@ -94,16 +149,17 @@ impl ChromaClient {
     ) -> Result<DatabaseList, BrowseError> {
         if api == ApiVersion::V2 {
             let mut databases = Vec::new();
+            let mut walk = Walk::new(self, "databases");
             loop {
                 let limit = WALK_PAGE_SIZE.to_string();
-                let offset = databases.len().to_string();
+                let offset = walk.offset().to_string();
                 let query = [("limit", limit.as_str()), ("offset", offset.as_str())];
                 match self.get(api, &["tenants", tenant, "databases"], &query).await {
                     Ok(body) => {
                         let page: Vec<Database> = decode(&body, models::parse_json)?;
-                        let short = page.len() < WALK_PAGE_SIZE as usize;
-                        databases.extend(page);
-                        if short {
+                        let (fresh, last) = walk.page(page, WALK_PAGE_SIZE, |d| d.name.as_str())?;
+                        databases.extend(fresh);
+                        if last {
                             // An unknown tenant lists as empty: say so instead.
                             if databases.is_empty() {
                                 match self.tenant(api, tenant).await {

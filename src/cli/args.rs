@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::profile::{Auth, ConnectionSettings, Secret, SettingsError, TokenHeader, Verify};
+use crate::profile::{Auth, ConnectionSettings, Endpoint, ProfileAuth, Secret, SettingsError, TokenHeader, Verify};
 use crate::tls::CaMode;
 
 /// Connect to Chroma servers with exactly the TLS trust you choose, and learn precisely why a connection fails.
@@ -46,8 +46,9 @@ pub struct GuiArgs {
     /// Select this saved profile.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Run the selected profile's connection check at once (the doctor page shows its diagnosis).
-    #[arg(long, requires = "profile")]
+    /// Run the selected profile's connection check at once (the doctor page shows its diagnosis); without
+    /// --profile, the profile selected when the app last closed.
+    #[arg(long)]
     pub check: bool,
 }
 
@@ -149,11 +150,38 @@ impl ConnectionArgs {
     /// secret), if any, with every flag given explicitly applied on top; otherwise the URL and the flags.
     /// Environment variables named by `--token-env` and `--password-env` are read here; errors name the flag.
     pub fn to_settings(&self) -> Result<ConnectionSettings, SettingsError> {
+        self.resolve().map(|resolved| resolved.settings)
+    }
+
+    /// [`to_settings`](Self::to_settings), and the notes the user should see: `--profile NAME URL` with a URL of
+    /// another server than the profile's (another scheme, host or port) leaves the profile's saved token or
+    /// password out (it is never read) unless credentials are given again.
+    pub fn resolve(&self) -> Result<Resolved, SettingsError> {
+        let mut notes = Vec::new();
         let mut settings = match (&self.profile, &self.url) {
             (Some(name), url) => {
-                let mut settings = super::profiles::settings_for_profile(name)?;
-                if let Some(url) = url {
-                    settings.endpoint = crate::profile::parse_endpoint("url", url)?;
+                let (profile, paths) = super::profiles::open_profile(name)?;
+                let endpoint = url.as_deref().map(|url| crate::profile::parse_endpoint("url", url)).transpose()?;
+                let elsewhere = endpoint.as_ref().is_some_and(|endpoint| !same_server(endpoint, &profile.endpoint));
+                let mut settings = if elsewhere && profile.auth != ProfileAuth::None {
+                    let given_again = self.token.is_some() || self.token_env.is_some() || self.basic_user.is_some();
+                    if !given_again {
+                        let noun = profile.auth.secret_noun().unwrap_or("secret");
+                        notes.push(format!(
+                            "the {noun} of profile {name} is not sent: the URL given is another server than the \
+                             profile's ({}); give credentials again to send some (--token-env VAR, or --basic-user \
+                             with --password-env)",
+                            profile.display_url()
+                        ));
+                    }
+                    let mut settings = profile.to_settings(Secret::default());
+                    settings.auth = Auth::None;
+                    settings
+                } else {
+                    super::profiles::settings_for_profile(&profile, &paths)?
+                };
+                if let Some(endpoint) = endpoint {
+                    settings.endpoint = endpoint;
                 }
                 settings
             }
@@ -223,18 +251,33 @@ impl ConnectionArgs {
             settings.connect_timeout = settings.request_timeout.min(settings.connect_timeout);
         }
         settings.validate()?;
-        Ok(settings)
+        Ok(Resolved { settings, notes })
     }
 
-    /// What the settings are for, as shown when they cannot be read: the URL, or `profile NAME`.
+    /// What the settings are for, as shown when they cannot be read: the URL (without the password it may hold),
+    /// or `profile NAME`.
     #[must_use]
     pub fn target_label(&self) -> String {
         match (&self.url, &self.profile) {
-            (Some(url), _) => url.clone(),
+            (Some(url), _) => crate::profile::redact_url(url),
             (None, Some(name)) => format!("profile {name}"),
             (None, None) => String::new(),
         }
     }
+}
+
+/// Connection settings read from the command line, and what the user should be told about them.
+#[derive(Debug)]
+pub struct Resolved {
+    /// The settings.
+    pub settings: ConnectionSettings,
+    /// Things the user should know (printed as warnings), e.g. a profile's secret left out.
+    pub notes: Vec<String>,
+}
+
+/// True when two endpoints are the same server: same scheme, host (ignoring case) and port.
+fn same_server(a: &Endpoint, b: &Endpoint) -> bool {
+    a.scheme == b.scheme && a.host.eq_ignore_ascii_case(&b.host) && a.port == b.port
 }
 
 fn read_env(field: &'static str, var: &str) -> Result<String, SettingsError> {

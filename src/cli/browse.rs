@@ -6,9 +6,12 @@ use std::io::Write as _;
 
 use serde::Serialize;
 
-use crate::chroma::{ApiVersion, BrowseError, ChromaClient, ChromaError, ClientOptions, Scope};
-use crate::profile::{Auth, ConnectionSettings, Setting};
-use crate::tls;
+use crate::chroma::{ApiVersion, BrowseError, ChromaClient, ClientOptions, Scope};
+use crate::diagnose::{
+    Code, Diagnosis, diagnose_browse_error, diagnose_browse_error_probing, diagnose_settings_error, sanitize_display,
+    sanitize_lines,
+};
+use crate::profile::{ConnectionSettings, Setting};
 
 use super::args::ConnectionArgs;
 use super::flags::setting_line;
@@ -41,7 +44,7 @@ pub(super) struct ServerJson {
 }
 
 impl Session {
-    /// A browsing error of this session, classified.
+    /// A browsing error of this session, diagnosed.
     pub(super) fn failure(&self, err: &BrowseError) -> Failure {
         Failure { profile: self.profile.clone(), ..Failure::from_browse(err, &self.settings) }
     }
@@ -64,19 +67,20 @@ impl Session {
     }
 }
 
-/// A command that could not finish: a stable code, a sentence, what the server said, and what to do.
+/// A command that could not finish: the diagnosis (the same as `check` and the desktop app give for the same
+/// failure), what the server said, and the exit status.
 #[derive(Debug, Serialize)]
 pub(super) struct Failure {
     /// The exit status (1 for server and connection problems, 2 for usage and configuration errors).
     #[serde(skip)]
     pub(super) exit: u8,
     /// Stable code, e.g. `chroma.collection_not_found`.
-    pub(super) code: &'static str,
-    /// One sentence.
+    pub(super) code: Code,
+    /// One sentence: the diagnosis' summary.
     pub(super) message: String,
     /// The HTTP status, when the server answered with an error.
     pub(super) status: Option<u16>,
-    /// The server's own words, when it sent some.
+    /// The server's own words, when it sent some (made safe to show).
     pub(super) server_message: Option<String>,
     /// What to do about it.
     pub(super) hint: Option<String>,
@@ -88,157 +92,59 @@ pub(super) struct Failure {
 }
 
 impl Failure {
-    /// A usage or configuration error (exit 2).
-    pub(super) fn usage(code: &'static str, message: impl Into<String>) -> Self {
+    /// A usage error of the command's own arguments (exit 2).
+    pub(super) fn usage(code: Code, message: impl Into<String>) -> Self {
+        Self::from_diagnosis(Diagnosis { code, summary: message.into(), hint: String::new(), setting: None })
+    }
+
+    /// A diagnosis as a failure; the exit status follows from its code.
+    pub(super) fn from_diagnosis(diagnosis: Diagnosis) -> Self {
+        let Diagnosis { code, summary, hint, setting } = diagnosis;
         Self {
-            exit: EXIT_USAGE,
+            exit: if code.is_usage() { EXIT_USAGE } else { EXIT_PROBLEM },
             code,
-            message: message.into(),
+            message: summary,
             status: None,
             server_message: None,
-            hint: None,
-            setting: None,
+            hint: (!hint.is_empty()).then_some(hint),
+            setting,
             profile: None,
         }
     }
 
-    /// A server or connection problem (exit 1).
-    fn problem(code: &'static str, message: impl Into<String>, hint: Option<String>) -> Self {
-        Self {
-            exit: EXIT_PROBLEM,
-            code,
-            message: message.into(),
-            status: None,
-            server_message: None,
-            hint,
-            setting: None,
-            profile: None,
-        }
-    }
-
-    /// The same failure, pointing at `setting`.
-    fn pointing_at(mut self, setting: impl Into<Option<Setting>>) -> Self {
-        self.setting = setting.into();
-        self
-    }
-
-    /// A browsing error, classified. `settings` tailor the hints.
+    /// A browsing error, diagnosed as everywhere else, plus what the command line adds: its flags for the
+    /// remedies that have one.
     pub(super) fn from_browse(err: &BrowseError, settings: &ConnectionSettings) -> Self {
-        match err {
-            BrowseError::Chroma(inner) => Self::from_chroma(inner, settings),
-            BrowseError::TenantNotFound { .. } => Self::problem(
-                "chroma.tenant_not_found",
-                err.to_string(),
-                Some("Use an existing tenant (the default is default_tenant).".to_owned()),
-            )
-            .pointing_at(Setting::Tenant),
-            BrowseError::DatabaseNotFound { .. } => Self::problem(
-                "chroma.database_not_found",
-                err.to_string(),
-                Some("Use an existing database (the default is default_database).".to_owned()),
-            )
-            .pointing_at(Setting::Database),
-            BrowseError::CollectionNotFound { .. } => Self::problem(
-                "chroma.collection_not_found",
-                err.to_string(),
-                Some("`chroma-connect collections` lists the collections (names and ids).".to_owned()),
-            ),
-            BrowseError::RecordNotFound { .. } => Self::problem("chroma.record_not_found", err.to_string(), None),
-            BrowseError::NoEmbedding { .. } => Self::problem("chroma.no_embedding", err.to_string(), None),
-        }
+        Self::with_cli_remedies(diagnose_browse_error(err, settings), err)
     }
 
-    fn from_chroma(err: &ChromaError, settings: &ConnectionSettings) -> Self {
-        let check_hint = || {
-            Some(format!(
-                "`chroma-connect check {}` (with the same flags) tells step by step what is wrong.",
-                settings.display_url()
-            ))
-        };
-        let auth_setting = match settings.auth {
-            Auth::None => Setting::Auth,
-            Auth::Token { .. } => Setting::Token,
-            Auth::Basic { .. } => Setting::Password,
-        };
-        match err {
-            ChromaError::Status { response } => {
-                let said = crate::chroma::server_message(response);
-                let (code, message, hint, setting) = match response.status {
-                    401 => (
-                        "http.unauthorized",
-                        "the server asks for credentials (401)".to_owned(),
-                        Some(auth_hint(settings)),
-                        Some(auth_setting),
-                    ),
-                    403 => (
-                        "http.forbidden",
-                        "the server refused the credentials (403)".to_owned(),
-                        Some(auth_hint(settings)),
-                        Some(auth_setting),
-                    ),
-                    300..=399 => (
-                        "http.redirect",
-                        format!(
-                            "the server redirects to {} (not followed: credentials never go to another host)",
-                            response.location.as_deref().unwrap_or("nowhere")
-                        ),
-                        Some("Use the URL it redirects to.".to_owned()),
-                        Some(Setting::Url),
-                    ),
-                    status if response.chroma_shaped => {
-                        ("chroma.api_error", format!("the server refused the request (HTTP {status})"), None, None)
-                    }
-                    status => {
-                        ("http.other", format!("unexpected HTTP {status} for {}", response.url), check_hint(), None)
-                    }
-                };
-                let mut failure = Self::problem(code, message, hint).pointing_at(setting);
-                failure.status = Some(response.status);
-                failure.server_message = (!said.is_empty()).then_some(said);
-                failure
-            }
-            ChromaError::Transport { detail, source, .. } => {
-                let pin = tls::find_rustls_error(source).and_then(|tls_err| match tls::classify(tls_err, &[], false) {
-                    tls::TlsFailure::PinMismatch { pinned, presented } => Some((pinned, presented)),
-                    _ => None,
-                });
-                match pin {
-                    Some((pinned, presented)) => Self::problem(
-                        "tls.pin_mismatch",
-                        format!(
-                            "the server presented another certificate than the pinned one (pinned {pinned}, \
-                             presented {presented}); nothing was sent"
-                        ),
-                        Some(
-                            "If the server's certificate was renewed on purpose, pin the new one; otherwise \
-                             something may be intercepting the connection."
-                                .to_owned(),
-                        ),
-                    )
-                    .pointing_at(Setting::PinnedSha256),
-                    None => Self::problem(
-                        "net.transport",
-                        format!("no answer from {}: {detail}", settings.display_url()),
-                        check_hint(),
-                    ),
-                }
-            }
-            ChromaError::BodyTooLarge { .. } => Self::problem(
-                "http.response_too_large",
-                err.to_string(),
-                Some("Ask for less (--limit, --include) or raise --max-response-mib.".to_owned()),
-            ),
-            ChromaError::Decode { .. } => Self::problem("http.not_chroma", err.to_string(), check_hint()),
-            ChromaError::Build { detail } => Self::usage("config.invalid", format!("cannot connect: {detail}")),
-        }
+    /// [`Failure::from_browse`] with the network probe `check` makes too (an http:// URL whose port speaks TLS):
+    /// for the failures of connecting.
+    async fn from_browse_probing(err: &BrowseError, settings: &ConnectionSettings) -> Self {
+        Self::with_cli_remedies(diagnose_browse_error_probing(err, settings).await, err)
     }
 
-    /// The message and what the server said, on one line.
+    fn with_cli_remedies(diagnosis: Diagnosis, err: &BrowseError) -> Self {
+        let mut failure = Self::from_diagnosis(diagnosis);
+        failure.status = err.status();
+        failure.server_message = err
+            .server_message()
+            .map(|said| sanitize_display(&said, SERVER_MESSAGE_CHARS))
+            .filter(|said| !said.is_empty());
+        let extra = match failure.code {
+            Code::HttpResponseTooLarge => Some("On the command line: --limit, --include, --max-response-mib."),
+            Code::ChromaCollectionNotFound => Some("`chroma-connect collections` lists the names and ids."),
+            _ => None,
+        };
+        if let Some(extra) = extra {
+            failure.hint = Some(failure.hint.map_or_else(|| extra.to_owned(), |hint| format!("{hint} {extra}")));
+        }
+        failure
+    }
+
+    /// The message on one line (it holds what the server said, when it said something).
     pub(super) fn one_line(&self) -> String {
-        match &self.server_message {
-            Some(said) => format!("{}: {said}", self.message),
-            None => self.message.clone(),
-        }
+        self.message.clone()
     }
 
     /// Prints the failure (JSON on stdout with `--json`, always a sentence on stderr) and returns the exit status.
@@ -251,11 +157,13 @@ impl Failure {
             }
             write_out(&format!("{}\n", compact(&Output { ok: false, error: self })));
         }
-        let mut text = format!("error: {}\n", self.one_line());
+        let mut text = format!("error: [{}] {}\n", self.code, self.one_line());
         if let Some(hint) = &self.hint {
-            text.push_str("hint: ");
-            text.push_str(hint);
-            text.push('\n');
+            for (index, line) in hint.lines().enumerate() {
+                text.push_str(if index == 0 { "hint: " } else { "  " });
+                text.push_str(line);
+                text.push('\n');
+            }
         }
         if let Some(setting) = self.setting {
             text.push_str(&setting_line(setting, self.profile.as_deref()));
@@ -266,40 +174,38 @@ impl Failure {
     }
 }
 
-fn auth_hint(settings: &ConnectionSettings) -> String {
-    match settings.auth {
-        Auth::None => "No credentials were sent: give a token (with --auth-header x-chroma-token if the server \
-                       wants that header) or basic credentials."
-            .to_owned(),
-        _ => "Check the credentials; `chroma-connect check` with the same flags explains the failure.".to_owned(),
-    }
-}
+/// Longest server message kept in a failure (characters).
+const SERVER_MESSAGE_CHARS: usize = 500;
 
 /// Reads the connection flags, builds the client (responses capped at `max_response_mib`), detects the API
-/// generation and checks the tenant and database.
+/// generation and checks the tenant and database. Prints the settings' warnings (verification off, credentials
+/// over http://, a profile's secret left out for another endpoint) on stderr.
 pub(super) async fn open(connection: &ConnectionArgs, max_response_mib: u64) -> Result<Session, Failure> {
     let profile = connection.profile.clone();
-    let settings = connection.to_settings().map_err(|err| Failure {
-        profile: profile.clone(),
-        ..Failure::usage("config.invalid", format!("the setting {err}")).pointing_at(err.setting())
-    })?;
+    let with_profile = |failure: Failure| Failure { profile: profile.clone(), ..failure };
+    let resolved =
+        connection.resolve().map_err(|err| with_profile(Failure::from_diagnosis(diagnose_settings_error(&err))))?;
+    let settings = resolved.settings;
+    for warning in resolved.notes.iter().chain(&settings.warnings()) {
+        write_err(&format!("warning: {}\n", sanitize_display(warning, 1000)));
+    }
     let max_body_bytes = usize::try_from(max_response_mib)
         .ok()
         .and_then(|mib| mib.checked_mul(1024 * 1024))
-        .ok_or_else(|| Failure::usage("config.invalid", "--max-response-mib is too large"))?;
+        .ok_or_else(|| Failure::usage(Code::UsageInvalidArgument, "--max-response-mib is too large"))?;
     // A pinned fingerprint is enforced by the TLS verifier of every connection: a different certificate fails
     // the handshake, before any request (or credential) is sent.
     let options = ClientOptions { max_body_bytes, ..ClientOptions::default() };
-    let with_profile = |failure: Failure| Failure { profile: profile.clone(), ..failure };
-    let client = ChromaClient::connect(&settings, options)
-        .await
-        .map_err(|err| with_profile(Failure::from_chroma(&err, &settings)))?;
-    let scope = client
-        .resolve_scope(&settings.tenant, &settings.database)
-        .await
-        .map_err(|err| with_profile(Failure::from_browse(&err, &settings)))?;
+    let client = match ChromaClient::connect(&settings, options).await {
+        Ok(client) => client,
+        Err(err) => return Err(with_profile(Failure::from_browse_probing(&err.into(), &settings).await)),
+    };
+    let scope = match client.resolve_scope(&settings.tenant, &settings.database).await {
+        Ok(scope) => scope,
+        Err(err) => return Err(with_profile(Failure::from_browse_probing(&err, &settings).await)),
+    };
     // The version is for display only: a server that hides it is still browsable.
-    let version = client.version(scope.api).await.ok();
+    let version = client.version(scope.api).await.ok().map(|v| sanitize_display(&v, 64));
     Ok(Session { client, scope, settings, version, profile })
 }
 
@@ -307,10 +213,10 @@ pub(super) async fn open(connection: &ConnectionArgs, max_response_mib: u64) -> 
 pub(super) fn json_object_arg(flag: &str, text: Option<&str>) -> Result<Option<serde_json::Value>, Failure> {
     let Some(text) = text else { return Ok(None) };
     let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|err| Failure::usage("usage.invalid_json", format!("{flag} is not valid JSON: {err}")))?;
+        .map_err(|err| Failure::usage(Code::UsageInvalidJson, format!("{flag} is not valid JSON: {err}")))?;
     if !value.is_object() {
         return Err(Failure::usage(
-            "usage.invalid_json",
+            Code::UsageInvalidJson,
             format!("{flag} must be a JSON object, like {{\"color\": \"red\"}} (got {value})"),
         ));
     }
@@ -328,16 +234,23 @@ pub(super) async fn until_interrupted(command: impl Future<Output = u8>) -> u8 {
     }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting. Text (not JSON) goes through
+/// [`write_text`].
 pub(super) fn write_out(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
 }
 
-/// Writes to stderr.
+/// Writes text for a terminal to stdout: line breaks kept, every other control character removed (nothing a
+/// server sent can move the cursor or retitle the window).
+pub(super) fn write_text(text: &str) {
+    write_out(&sanitize_lines(text));
+}
+
+/// Writes to stderr, with control characters removed as [`write_text`] does.
 pub(super) fn write_err(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    let _ = std::io::stderr().lock().write_all(sanitize_lines(text).as_bytes());
 }
 
 /// A JSON value on one line (metadata in tables).
@@ -354,7 +267,7 @@ mod tests {
         assert!(matches!(json_object_arg("--where", None), Ok(None)));
         assert!(matches!(json_object_arg("--where", Some(r#"{"color":"red"}"#)), Ok(Some(_))));
         let Err(failure) = json_object_arg("--where", Some("{color: red}")) else { panic!("accepted bad JSON") };
-        assert_eq!((failure.exit, failure.code), (EXIT_USAGE, "usage.invalid_json"));
+        assert_eq!((failure.exit, failure.code), (EXIT_USAGE, Code::UsageInvalidJson));
         assert!(failure.message.starts_with("--where is not valid JSON"), "{}", failure.message);
         let Err(failure) = json_object_arg("--where-document", Some(r#""number 1""#)) else { panic!("accepted") };
         assert!(failure.message.starts_with("--where-document must be a JSON object"), "{}", failure.message);

@@ -16,8 +16,13 @@ use super::{EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE};
 /// Runs `check`; returns the exit code.
 pub(super) async fn run(args: CheckArgs) -> u8 {
     let profile = args.connection.profile.as_deref();
-    let settings = match args.connection.to_settings() {
-        Ok(settings) => settings,
+    let settings = match args.connection.resolve() {
+        Ok(resolved) => {
+            for note in &resolved.notes {
+                let _ = writeln!(std::io::stderr(), "warning: {}", crate::diagnose::sanitize_lines(note));
+            }
+            resolved.settings
+        }
         Err(err) => {
             let report = CheckReport::settings_failure(&args.connection.target_label(), &err);
             print(&report, args.json, true, profile);
@@ -29,7 +34,10 @@ pub(super) async fn run(args: CheckArgs) -> u8 {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
     let live = !args.json;
     if live {
-        write_out(&Target::of(&settings).to_text_with(&file_lines(&settings)));
+        // What the files hold is read on a blocking thread, never on the runtime (a file may be slow to read).
+        let for_files = settings.clone();
+        let files = tokio::task::spawn_blocking(move || file_lines(&for_files)).await.unwrap_or_default();
+        write_out(&Target::of(&settings).to_text_with(&files));
     }
     let check = run_check(&settings, Some(events_tx), cancel.clone());
     tokio::pin!(check);
@@ -69,7 +77,7 @@ pub(super) async fn run(args: CheckArgs) -> u8 {
 fn print(report: &CheckReport, json: bool, whole: bool, profile: Option<&str>) {
     let how = |setting| Some(how_to_set(setting, profile));
     if json {
-        write_out(&format!("{}\n", report.to_json()));
+        write_json(&format!("{}\n", report.to_json()));
     } else if whole {
         write_out(&report.to_text_with(how));
     } else {
@@ -106,8 +114,15 @@ pub(super) fn summary_text(summary: &FileSummary) -> String {
     if summary.ok { summary.text.clone() } else { format!("PROBLEM: {}", summary.text) }
 }
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error worth reporting.
+/// Writes text for a terminal to stdout, without control characters (line breaks kept): nothing a server or a
+/// certificate holds can move the cursor or retitle the window. A closed pipe (`| head`) is not an error worth
+/// reporting.
 fn write_out(text: &str) {
+    write_json(&crate::diagnose::sanitize_lines(text));
+}
+
+/// Writes to stdout as it is (JSON escapes control characters itself).
+fn write_json(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();

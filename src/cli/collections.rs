@@ -113,7 +113,7 @@ async fn list(args: &CollectionsArgs) -> Result<u8, Failure> {
         };
         browse::write_out(&format!("{}\n", serde_json::to_string(&output).unwrap_or_default()));
     } else {
-        browse::write_out(&text(&session, &rows, args.no_counts));
+        browse::write_text(&text(&session, &rows, args.no_counts));
     }
     if failed > 0 {
         browse::write_err(&format!("error: {failed} collection(s) could not be counted (see the table)\n"));

@@ -10,6 +10,8 @@ use crate::chroma::{
     Collection, CollectionStats, Filter, GetRequest, Include, IndexSettings, Metadata, QueryHit, Record, SimilarRequest,
 };
 
+use crate::diagnose::Code;
+
 use super::EXIT_OK;
 use super::args::ConnectionArgs;
 use super::browse::{self, Failure, ServerJson, Session};
@@ -166,7 +168,7 @@ async fn show(args: &RecordsArgs) -> Result<u8, Failure> {
         out
     });
     if args.similar_to.is_none() && include.as_ref().is_some_and(|list| list.contains(&Include::Distances)) {
-        return Err(Failure::usage("usage.invalid_argument", "--include distances needs --similar-to"));
+        return Err(Failure::usage(Code::UsageInvalidArgument, "--include distances needs --similar-to"));
     }
 
     let session = browse::open(&args.connection, args.max_response_mib).await?;
@@ -174,7 +176,7 @@ async fn show(args: &RecordsArgs) -> Result<u8, Failure> {
     let filtered = filter.metadata.is_some() || filter.document.is_some();
     let fail = |err| {
         let mut failure = session.failure(&err);
-        if filtered && failure.code == "chroma.api_error" && failure.hint.is_none() {
+        if filtered && failure.code == Code::ChromaApiError && failure.status.is_some_and(|s| s <= 500) {
             failure.hint = Some(
                 "The server refused the request: check the filters given with --where and --where-document \
                  (Chroma's syntax: {\"field\": value}, {\"field\": {\"$gte\": 3}}, {\"$and\": [...]}, \
@@ -244,7 +246,7 @@ async fn show(args: &RecordsArgs) -> Result<u8, Failure> {
         };
         browse::write_out(&format!("{}\n", serde_json::to_string(&output).unwrap_or_default()));
     } else {
-        browse::write_out(&text(&session, &collection, stats, args, &filter, &page));
+        browse::write_text(&text(&session, &collection, stats, args, &filter, &page));
     }
     Ok(EXIT_OK)
 }

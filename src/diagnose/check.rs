@@ -123,10 +123,13 @@ impl<'a> Checker<'a> {
         let settings = self.settings;
         settings.validate().map_err(|err| findings::settings_error(&err))?;
         let tls_client = if settings.is_tls() {
-            Some(
-                tls::build_client_config(&settings.tls_settings(), &BuildOptions::default())
-                    .map_err(|err| findings::tls_config_error(&err))?,
-            )
+            // The CA, client certificate and key files are read on a blocking thread, never on the runtime.
+            let tls_settings = settings.tls_settings();
+            let built =
+                tokio::task::spawn_blocking(move || tls::build_client_config(&tls_settings, &BuildOptions::default()))
+                    .await
+                    .map_err(|err| diagnosis(Code::TlsOther, format!("Reading the TLS files failed: {err}."), ""))?;
+            Some(built.map_err(|err| findings::tls_config_error(&err))?)
         } else {
             None
         };
@@ -148,7 +151,7 @@ impl<'a> Checker<'a> {
                 ..ClientOptions::default()
             },
         )
-        .map_err(|err| findings::request_failure(self.ctx(), "building the client", &err))?;
+        .map_err(|err| findings::chroma_error(self.ctx(), "building the client", &err))?;
 
         let v2_heartbeat = self.http(&client).await?;
         let api = self.api(&client, v2_heartbeat).await?;
@@ -355,40 +358,26 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Classifies a failed request: transport errors by their TLS or I/O cause, statuses by what they mean.
+    /// Classifies a failed request: transport errors by their TLS or I/O cause, statuses by what they mean (as
+    /// [`findings::chroma_error`] does for every face), plus what only the network can tell: an http:// request
+    /// that reached a TLS port.
     async fn request_failure(&mut self, what: &str, err: &ChromaError, client: &ChromaClient) -> Diagnosis {
-        let ChromaError::Transport { source, .. } = err else {
-            return findings::request_failure(self.ctx(), what, err);
-        };
-        if tls::find_rustls_error(source).is_some() {
-            if self.chain.is_empty()
-                && let Some(chain) = client.tls().and_then(|t| t.capture.get(self.settings.tls_name()))
-            {
-                self.chain = chain;
+        if let ChromaError::Transport { source, chain, .. } = err {
+            if tls::find_rustls_error(source).is_some() && self.chain.is_empty() {
+                let captured = client.tls().and_then(|t| t.capture.get(self.settings.tls_name()));
+                self.chain = captured.unwrap_or_else(|| chain.clone());
             }
-            let failure = self.tls_failure_of(source, client_identity_configured(self.settings));
-            return findings::tls_failure(self.ctx(), &failure);
+            // An http:// request that got garbage or a closed connection back may have reached a TLS port.
+            if tls::find_rustls_error(source).is_none()
+                && !source.is_timeout()
+                && !self.settings.is_tls()
+                && let Some(address) = self.address
+                && speaks_tls(address, self.settings.tls_name(), self.settings.connect_timeout).await
+            {
+                return findings::plain_to_tls_port(self.ctx());
+            }
         }
-        if source.is_timeout() {
-            return findings::timeout(self.ctx(), "http", self.settings.request_timeout);
-        }
-        // An http:// request that got garbage or a closed connection back may have reached a TLS port.
-        if !self.settings.is_tls()
-            && let Some(address) = self.address
-            && speaks_tls(address, self.settings.tls_name(), self.settings.connect_timeout).await
-        {
-            return findings::plain_to_tls_port(self.ctx());
-        }
-        if let Some(io) = tls::find_io_error(source) {
-            return findings::io_failure(self.ctx(), io);
-        }
-        diagnosis(
-            Code::HttpOther,
-            format!("{what} failed: {}.", crate::chroma::innermost_cause(source)),
-            "The server answered something that is not HTTP, or closed the connection. Check the URL's port and \
-             scheme.",
-        )
-        .pointing_at(Setting::Url)
+        findings::chroma_error(self.ctx(), what, err)
     }
 
     async fn api(&mut self, client: &ChromaClient, v2_heartbeat: bool) -> Result<ApiVersion, Diagnosis> {
@@ -413,7 +402,8 @@ impl<'a> Checker<'a> {
             }
         };
         let version = match client.version(api).await {
-            Ok(version) => version,
+            // The server's words: shown in the step, the summary and the app, so made safe to show.
+            Ok(version) => super::text::sanitize_display(&version, 64),
             Err(err @ ChromaError::Transport { .. }) => {
                 let diagnosis = self.request_failure("the version", &err, client).await;
                 return Err(self.fail(diagnosis));
@@ -444,16 +434,19 @@ impl<'a> Checker<'a> {
         match client.identity().await {
             Ok(identity) => {
                 let user = if identity.user_id.is_empty() { "anonymous".to_owned() } else { identity.user_id.clone() };
-                let detail = format!(
-                    "credentials: {described}; server says user {user}, tenant {}, databases [{}]",
-                    if identity.tenant.is_empty() { "?" } else { identity.tenant.as_str() },
-                    identity.databases.join(", ")
+                let detail = super::text::sanitize_display(
+                    &format!(
+                        "credentials: {described}; server says user {user}, tenant {}, databases [{}]",
+                        if identity.tenant.is_empty() { "?" } else { identity.tenant.as_str() },
+                        identity.databases.join(", ")
+                    ),
+                    super::text::MAX_MESSAGE_CHARS,
                 );
                 let tenant = &self.settings.tenant;
                 if !identity.tenant.is_empty() && identity.tenant != "*" && identity.tenant != *tenant {
                     self.warnings.push(format!(
                         "the credentials belong to tenant {}, but the check uses tenant {tenant}",
-                        identity.tenant
+                        super::text::sanitize_display(&identity.tenant, super::text::MAX_NAME_CHARS)
                     ));
                 }
                 self.end(StepStatus::Ok, detail);
@@ -484,7 +477,7 @@ impl<'a> Checker<'a> {
         let known_tenant = identity.map(|i| i.tenant.as_str());
         if let Err(err) = client.tenant(api, &settings.tenant).await {
             let diagnosis = if err.is_not_found() {
-                findings::missing(self.ctx(), "tenant", &settings.tenant, known_tenant)
+                findings::missing("tenant", &settings.tenant, &settings.tenant, known_tenant)
             } else {
                 self.request_failure("the tenant", &err, client).await
             };
@@ -492,7 +485,7 @@ impl<'a> Checker<'a> {
         }
         if let Err(err) = client.database(api, &settings.tenant, &settings.database).await {
             let diagnosis = if err.is_not_found() {
-                findings::missing(self.ctx(), "database", &settings.database, known_tenant)
+                findings::missing("database", &settings.database, &settings.tenant, known_tenant)
             } else {
                 self.request_failure("the database", &err, client).await
             };
@@ -568,7 +561,7 @@ async fn speaks_plain_http(address: SocketAddr, limit: Duration) -> bool {
 /// True when `address` answers a `ClientHello` in TLS: the handshake completes (verification is off: only the
 /// protocol matters here), or fails with a TLS alert from the server (e.g. a TLS 1.2 server demanding a client
 /// certificate), rather than with garbage or a closed connection.
-async fn speaks_tls(address: SocketAddr, name: &str, limit: Duration) -> bool {
+pub(crate) async fn speaks_tls(address: SocketAddr, name: &str, limit: Duration) -> bool {
     let settings = tls::TlsSettings { trust: Trust::Insecure, ..tls::TlsSettings::default() };
     let options = BuildOptions { alpn_http1_only: true, resumption: false };
     let (Ok(client), Ok(name)) = (tls::build_client_config(&settings, &options), ServerName::try_from(name.to_owned()))

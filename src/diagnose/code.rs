@@ -62,17 +62,78 @@ pub enum Code {
     HttpNotChroma,
     /// A proxy in front of Chroma answered 502/503/504.
     HttpProxyError,
-    /// An unexpected HTTP status or a redirect.
+    /// The server answered with a redirect, which is not followed (it changes the scheme, host or port, or
+    /// there were too many).
+    HttpRedirect,
+    /// The answer is larger than the response size limit and was not read.
+    HttpResponseTooLarge,
+    /// An unexpected HTTP status, or a request that failed in an unexpected way.
     HttpOther,
     /// The tenant does not exist.
     ChromaTenantNotFound,
     /// The database does not exist.
     ChromaDatabaseNotFound,
+    /// No collection has the name or id asked for.
+    ChromaCollectionNotFound,
+    /// The collection has no record with the id asked for.
+    ChromaRecordNotFound,
+    /// The record exists but has no embedding to compare with.
+    ChromaNoEmbedding,
+    /// A listing was stopped: more items, or more time, than the limits allow.
+    ChromaListingCapped,
     /// Chroma answered with an error.
     ChromaApiError,
+    /// A command-line argument that is not valid JSON (or not a JSON object).
+    UsageInvalidJson,
+    /// A command-line argument that cannot be used (e.g. a field that needs another argument).
+    UsageInvalidArgument,
 }
 
 impl Code {
+    /// Every code, in the order of the enum.
+    pub const ALL: [Self; 40] = [
+        Self::Ok,
+        Self::ConfigInvalidUrl,
+        Self::ConfigInvalid,
+        Self::ConfigCaFileMissing,
+        Self::ConfigCaFileInvalid,
+        Self::ConfigClientCertInvalid,
+        Self::DnsNotFound,
+        Self::NetRefused,
+        Self::NetUnreachable,
+        Self::NetTimeout,
+        Self::NetReset,
+        Self::TlsUnknownIssuer,
+        Self::TlsSelfSigned,
+        Self::TlsCaUsedAsEndEntity,
+        Self::TlsExpired,
+        Self::TlsNotYetValid,
+        Self::TlsNameMismatch,
+        Self::TlsIncompleteChain,
+        Self::TlsClientCertRequired,
+        Self::TlsClientCertRejected,
+        Self::TlsNotTls,
+        Self::TlsPinMismatch,
+        Self::TlsOther,
+        Self::HttpPlainToTlsPort,
+        Self::HttpUnauthorized,
+        Self::HttpForbidden,
+        Self::HttpNotChroma,
+        Self::HttpProxyError,
+        Self::HttpRedirect,
+        Self::HttpResponseTooLarge,
+        Self::HttpOther,
+        Self::ChromaTenantNotFound,
+        Self::ChromaDatabaseNotFound,
+        Self::ChromaCollectionNotFound,
+        Self::ChromaRecordNotFound,
+        Self::ChromaNoEmbedding,
+        Self::ChromaListingCapped,
+        Self::ChromaApiError,
+        Self::UsageInvalidJson,
+        Self::UsageInvalidArgument,
+    ];
+
     /// The stable code string, e.g. `tls.unknown_issuer`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -105,17 +166,32 @@ impl Code {
             Self::HttpForbidden => "http.forbidden",
             Self::HttpNotChroma => "http.not_chroma",
             Self::HttpProxyError => "http.proxy_error",
+            Self::HttpRedirect => "http.redirect",
+            Self::HttpResponseTooLarge => "http.response_too_large",
             Self::HttpOther => "http.other",
             Self::ChromaTenantNotFound => "chroma.tenant_not_found",
             Self::ChromaDatabaseNotFound => "chroma.database_not_found",
+            Self::ChromaCollectionNotFound => "chroma.collection_not_found",
+            Self::ChromaRecordNotFound => "chroma.record_not_found",
+            Self::ChromaNoEmbedding => "chroma.no_embedding",
+            Self::ChromaListingCapped => "chroma.listing_capped",
             Self::ChromaApiError => "chroma.api_error",
+            Self::UsageInvalidJson => "usage.invalid_json",
+            Self::UsageInvalidArgument => "usage.invalid_argument",
         }
     }
 
-    /// True for problems with the settings themselves (the CLI exits 2 for these).
+    /// True for problems with the settings themselves.
     #[must_use]
     pub fn is_config(self) -> bool {
         self.as_str().starts_with("config.")
+    }
+
+    /// True for problems with what was asked rather than with the server: the settings (`config.*`) and the
+    /// command's own arguments (`usage.*`). The CLI exits 2 for these, 1 for the others.
+    #[must_use]
+    pub fn is_usage(self) -> bool {
+        self.is_config() || self.as_str().starts_with("usage.")
     }
 }
 
@@ -128,5 +204,22 @@ impl fmt::Display for Code {
 impl serde::Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_dotted() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} twice");
+            assert!(text == "ok" || text.split_once('.').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty()));
+        }
+        assert!(Code::UsageInvalidJson.is_usage() && !Code::UsageInvalidJson.is_config());
+        assert!(Code::ConfigInvalid.is_usage() && !Code::HttpOther.is_usage());
     }
 }

@@ -5,12 +5,15 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::chroma::{ChromaError, ErrorResponse};
+use rustls_pki_types::CertificateDer;
+
+use crate::chroma::{BrowseError, ChromaError, ErrorResponse};
 use crate::profile::{Auth, ConnectionSettings, Setting, SettingsError, TokenHeader, Verify};
-use crate::tls::{CaMode, FileRole, TlsConfigError, TlsFailure};
+use crate::tls::{self, CaMode, FileRole, TlsConfigError, TlsFailure};
 
 use super::code::Code;
 use super::report::Diagnosis;
+use super::text::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS, sanitize_display};
 
 /// A diagnosis from its parts, pointing at no setting (see [`Diagnosis::pointing_at`]).
 pub(crate) fn diagnosis(code: Code, summary: impl Into<String>, hint: impl Into<String>) -> Diagnosis {
@@ -186,6 +189,7 @@ pub(crate) fn io_failure(ctx: Context<'_>, err: &std::io::Error) -> Diagnosis {
 /// A TLS failure, classified from rustls' error and the presented chain.
 #[expect(clippy::too_many_lines, reason = "one arm per failure, each with its own advice; clearer in one place")]
 pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
+    let failure = &displayable(failure);
     let name = ctx.settings.tls_name();
     let port = ctx.port();
     let trust = ctx.trust_text();
@@ -321,6 +325,29 @@ pub(crate) fn tls_failure(ctx: Context<'_>, failure: &TlsFailure) -> Diagnosis {
     }
 }
 
+/// The failure with every text read from a certificate (or said by the server) made safe to show.
+fn displayable(failure: &TlsFailure) -> TlsFailure {
+    let name = |text: &str| sanitize_display(text, MAX_NAME_CHARS);
+    match failure {
+        TlsFailure::UnknownIssuer { issuer } => TlsFailure::UnknownIssuer { issuer: issuer.as_deref().map(name) },
+        TlsFailure::SelfSigned { subject } => TlsFailure::SelfSigned { subject: name(subject) },
+        TlsFailure::NameMismatch { expected, presented } => TlsFailure::NameMismatch {
+            expected: name(expected),
+            presented: presented.iter().take(20).map(|n| name(n)).collect(),
+        },
+        TlsFailure::IncompleteChain { issuer, ca_issuers_url } => {
+            TlsFailure::IncompleteChain { issuer: name(issuer), ca_issuers_url: ca_issuers_url.as_deref().map(name) }
+        }
+        TlsFailure::ClientCertRejected { alert } => TlsFailure::ClientCertRejected { alert: name(alert) },
+        TlsFailure::Other { detail } => TlsFailure::Other { detail: sanitize_display(detail, MAX_MESSAGE_CHARS) },
+        TlsFailure::Expired { not_after } => TlsFailure::Expired { not_after: not_after.as_deref().map(name) },
+        TlsFailure::NotYetValid { not_before } => {
+            TlsFailure::NotYetValid { not_before: not_before.as_deref().map(name) }
+        }
+        other => other.clone(),
+    }
+}
+
 /// The server presented another certificate than the pinned one (trust on first use).
 pub(crate) fn pin_mismatch(pinned: &str, presented: Option<&str>) -> Diagnosis {
     let presented_text = presented.unwrap_or("no certificate");
@@ -376,12 +403,16 @@ pub(crate) fn status_failure(ctx: Context<'_>, what: &str, response: &ErrorRespo
             plain_to_tls_port(ctx)
         }
         300..=399 => {
-            let location = response.location.as_deref().unwrap_or("nowhere");
+            let location = response.location.as_deref().map_or_else(
+                || "nowhere".to_owned(),
+                |location| crate::profile::redact_url(&sanitize_display(location, MAX_MESSAGE_CHARS)),
+            );
             diagnosis(
-                Code::HttpOther,
+                Code::HttpRedirect,
                 format!("The server redirects {what} to {location}."),
-                "Use the URL it redirects to (an http:// to https:// redirect means: use https://). Requests are \
-                 not followed to another host, so that credentials never leave for it.",
+                "Use the URL it redirects to (an http:// to https:// redirect means: use https://). A redirect to \
+                 another scheme, host or port is not followed, so that credentials never leave for it, nor travel \
+                 unencrypted.",
             )
             .pointing_at(Setting::Url)
         }
@@ -401,11 +432,12 @@ pub(crate) fn status_failure(ctx: Context<'_>, what: &str, response: &ErrorRespo
 
 fn said(response: &ErrorResponse) -> String {
     let mut out = String::new();
-    if !response.message.is_empty() {
-        let _ = write!(out, ": \"{}\"", response.message);
+    let message = sanitize_display(&crate::chroma::server_message(response), MAX_MESSAGE_CHARS);
+    if !message.is_empty() {
+        let _ = write!(out, ": \"{message}\"");
     }
     if let Some(server) = &response.server {
-        let _ = write!(out, " (server: {server})");
+        let _ = write!(out, " (server: {})", sanitize_display(server, MAX_NAME_CHARS));
     }
     out
 }
@@ -455,22 +487,24 @@ pub(crate) fn evidence(err: &ChromaError) -> String {
         ChromaError::Status { response } => {
             let mut text = format!("/api/…/heartbeat answered HTTP {}", response.status);
             if let Some(server) = &response.server {
-                let _ = write!(text, " from {server}");
+                let _ = write!(text, " from {}", sanitize_display(server, MAX_NAME_CHARS));
             }
             if !response.message.is_empty() {
-                let _ = write!(text, " (\"{}\")", response.message);
+                let _ = write!(text, " (\"{}\")", sanitize_display(&response.message, MAX_MESSAGE_CHARS));
             }
             text
         }
-        ChromaError::Decode { detail, body_snippet, .. } => {
-            format!("the heartbeat is not Chroma's ({detail}; body starts \"{body_snippet}\")")
-        }
-        other => other.to_string(),
+        ChromaError::Decode { detail, body_snippet, .. } => format!(
+            "the answer is not Chroma's ({}; body starts \"{}\")",
+            sanitize_display(detail, MAX_MESSAGE_CHARS),
+            sanitize_display(body_snippet, MAX_MESSAGE_CHARS)
+        ),
+        other => sanitize_display(&other.to_string(), MAX_MESSAGE_CHARS),
     }
 }
 
-/// A tenant or database that does not exist.
-pub(crate) fn missing(ctx: Context<'_>, what: &str, name: &str, identity_tenant: Option<&str>) -> Diagnosis {
+/// A tenant or database that does not exist. `tenant` is the tenant a missing database was looked for in.
+pub(crate) fn missing(what: &str, name: &str, tenant: &str, identity_tenant: Option<&str>) -> Diagnosis {
     let (code, create, setting) = if what == "tenant" {
         (Code::ChromaTenantNotFound, "client.create_tenant(...) or POST /api/v2/tenants", Setting::Tenant)
     } else {
@@ -480,13 +514,13 @@ pub(crate) fn missing(ctx: Context<'_>, what: &str, name: &str, identity_tenant:
             Setting::Database,
         )
     };
-    let known = identity_tenant
-        .filter(|t| !t.is_empty() && *t != "*")
-        .map_or_else(String::new, |t| format!(" The server says these credentials belong to tenant {t}."));
-    let place = if what == "tenant" { String::new() } else { format!(" in tenant {}", ctx.settings.tenant) };
+    let known = identity_tenant.filter(|t| !t.is_empty() && *t != "*").map_or_else(String::new, |t| {
+        format!(" The server says these credentials belong to tenant {}.", sanitize_display(t, MAX_NAME_CHARS))
+    });
+    let place = if what == "tenant" { String::new() } else { format!(" in tenant {}", clean_name(tenant)) };
     diagnosis(
         code,
-        format!("The {what} {name} does not exist on this server{place}."),
+        format!("The {what} {} does not exist on this server{place}.", clean_name(name)),
         format!(
             "Set the {} to an existing one (the defaults are default_tenant and default_database), or create it \
              with {create}.{known} Chroma's list endpoints answer an empty list for a missing {what}, so other \
@@ -497,20 +531,156 @@ pub(crate) fn missing(ctx: Context<'_>, what: &str, name: &str, identity_tenant:
     .pointing_at(setting)
 }
 
-/// Any error of a request made in a step, classified.
-pub(crate) fn request_failure(ctx: Context<'_>, what: &str, err: &ChromaError) -> Diagnosis {
+/// Any error of a request, classified: what the server answered, or why no answer came (TLS, timeout, I/O,
+/// name resolution), the size cap, a body that is not Chroma's, a client that could not be built. `what` names the
+/// request in the summary ("the heartbeat").
+pub(crate) fn chroma_error(ctx: Context<'_>, what: &str, err: &ChromaError) -> Diagnosis {
     match err {
         ChromaError::Status { response } => status_failure(ctx, what, response),
         ChromaError::Decode { .. } => not_chroma(ctx, &evidence(err)),
+        ChromaError::Transport { source, chain, .. } => transport_failure(ctx, what, source, chain),
+        ChromaError::Resolve { detail, .. } => dns_failure(ctx, detail),
         ChromaError::BodyTooLarge { limit_bytes, .. } => diagnosis(
-            Code::HttpOther,
-            format!("The answer to {what} is larger than {limit_bytes} bytes and was not read."),
-            "A Chroma server does not answer this request with so much data: check the URL.",
+            Code::HttpResponseTooLarge,
+            format!("The answer to {what} is larger than the limit of {limit_bytes} bytes and was not read."),
+            "Ask for fewer records or fields at a time, or raise the response size limit. A Chroma server never \
+             answers a heartbeat or a version with so much data: then check the URL.",
         )
         .pointing_at(Setting::Url),
-        ChromaError::Build { detail } => diagnosis(Code::ConfigInvalid, format!("{detail}."), ""),
-        other => diagnosis(Code::HttpOther, format!("{what} failed: {other}."), ""),
+        ChromaError::TlsConfig(inner) => tls_config_error(inner),
+        ChromaError::Settings(inner) => settings_error(inner),
+        ChromaError::Build { detail } => diagnosis(
+            Code::ConfigInvalid,
+            format!("The connection cannot be set up: {}.", sanitize_display(detail, MAX_MESSAGE_CHARS)),
+            "Correct the settings and try again.",
+        ),
     }
+}
+
+/// A request that got no HTTP answer: a TLS failure (classified with the chain the server presented), a timeout,
+/// a refused or reset connection, or something that does not speak HTTP.
+pub(crate) fn transport_failure(
+    ctx: Context<'_>,
+    what: &str,
+    source: &reqwest::Error,
+    chain: &[CertificateDer<'static>],
+) -> Diagnosis {
+    if let Some(rustls_error) = tls::find_rustls_error(source) {
+        let sent_client_cert = ctx.settings.client_cert.is_some() && ctx.settings.is_tls();
+        return tls_failure(ctx, &tls::classify(rustls_error, chain, sent_client_cert));
+    }
+    if source.is_timeout() {
+        return timeout(ctx, "http", ctx.settings.request_timeout);
+    }
+    if let Some(io) = tls::find_io_error(source)
+        && io.kind() != std::io::ErrorKind::Other
+    {
+        return io_failure(ctx, io);
+    }
+    diagnosis(
+        Code::HttpOther,
+        format!(
+            "{} failed: {}.",
+            capitalized(what),
+            sanitize_display(&crate::chroma::innermost_cause(source), MAX_MESSAGE_CHARS)
+        ),
+        "The server answered something that is not HTTP, or closed the connection. Check the URL's port and \
+         scheme.",
+    )
+    .pointing_at(Setting::Url)
+}
+
+/// A failed browsing call (databases, collections, records), classified as [`chroma_error`] does for requests,
+/// plus the things that do not exist.
+pub(crate) fn browse_error(ctx: Context<'_>, err: &BrowseError) -> Diagnosis {
+    match err {
+        BrowseError::Chroma(inner) => request_error(ctx, inner),
+        BrowseError::TenantNotFound { tenant } => missing("tenant", tenant, tenant, None),
+        BrowseError::DatabaseNotFound { tenant, database } => missing("database", database, tenant, None),
+        BrowseError::CollectionNotFound { collection, tenant, database } => diagnosis(
+            Code::ChromaCollectionNotFound,
+            format!(
+                "No collection is named {} or has that id in {}/{}.",
+                quoted(collection),
+                clean_name(tenant),
+                clean_name(database)
+            ),
+            "Check the collection's name (names are case-sensitive) or id; the list of the database's collections \
+             shows both. A collection of another database needs that Tenant and Database.",
+        ),
+        BrowseError::RecordNotFound { id, collection } => diagnosis(
+            Code::ChromaRecordNotFound,
+            format!("The collection {} has no record with the id {}.", quoted(collection), quoted(id)),
+            "Record ids are case-sensitive; a page of the collection's records shows them.",
+        ),
+        BrowseError::NoEmbedding { id, collection } => diagnosis(
+            Code::ChromaNoEmbedding,
+            format!(
+                "The record {} of the collection {} has no embedding, so nothing can be compared with it.",
+                quoted(id),
+                quoted(collection)
+            ),
+            "Choose a record that has an embedding.",
+        ),
+        BrowseError::ListingCapped { what, items, reason } => diagnosis(
+            Code::ChromaListingCapped,
+            format!("Listing the {what} was stopped after {items} of them: {reason}."),
+            "The server may be ignoring the paging (limit and offset) of its list endpoint, or the list is larger \
+             than this tool reads at once. Check the server's version; a proxy in front of it may drop the query \
+             string.",
+        ),
+    }
+}
+
+/// [`chroma_error`], the request named after the URL of the error.
+pub(crate) fn request_error(ctx: Context<'_>, err: &ChromaError) -> Diagnosis {
+    chroma_error(ctx, &request_name(err), err)
+}
+
+/// How a request is named in a summary: `the request to /api/v2/tenants/t`, from the URL of the error.
+fn request_name(err: &ChromaError) -> String {
+    let url = match err {
+        ChromaError::Status { response } => Some(response.url.as_str()),
+        ChromaError::Transport { url, .. }
+        | ChromaError::Decode { url, .. }
+        | ChromaError::BodyTooLarge { url, .. } => Some(url.as_str()),
+        _ => None,
+    };
+    let Some(url) = url.and_then(|url| url::Url::parse(url).ok()) else { return "the request".to_owned() };
+    let path = url.path();
+    // The requests the check makes are named as its steps name them, so that both say the same.
+    let named = [
+        ("/api/v2/heartbeat", "the heartbeat"),
+        ("/api/v1/heartbeat", "the v1 heartbeat"),
+        ("/api/v2/version", "the version"),
+        ("/api/v1/version", "the version"),
+        ("/api/v2/auth/identity", "/auth/identity"),
+        ("/collections_count", "counting collections"),
+        ("/count_collections", "counting collections"),
+    ];
+    if let Some((_, name)) = named.iter().find(|(suffix, _)| path.ends_with(suffix)) {
+        return (*name).to_owned();
+    }
+    let segments: Vec<&str> = url.path_segments().map(Iterator::collect).unwrap_or_default();
+    match segments.as_slice() {
+        [.., "api", _, "tenants", _] => "the tenant".to_owned(),
+        [.., "api", _, "tenants", _, "databases", _] | [.., "api", "v1", "databases", _] => "the database".to_owned(),
+        _ => format!("the request to {}", sanitize_display(path, MAX_NAME_CHARS)),
+    }
+}
+
+/// A name from the server or the settings, quoted and made safe to show.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", sanitize_display(text, MAX_NAME_CHARS))
+}
+
+fn clean_name(text: &str) -> String {
+    sanitize_display(text, MAX_NAME_CHARS)
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]

@@ -1,11 +1,20 @@
 //! The step-by-step connection check and its findings: stable codes, summaries, hints, and the report
-//! (JSON and text). Knows nothing of egui.
+//! (JSON and text); the diagnosis of any failure of browsing ([`diagnose_browse_error`]), the same as the check's
+//! for the same failure; text from servers and certificates made safe to show ([`sanitize_display`]). Knows
+//! nothing of egui.
 
 mod check;
 mod code;
+mod failure;
 mod findings;
 mod report;
+mod text;
 
 pub use check::{Cancelled, CheckEvent, run_check};
 pub use code::Code;
+pub use failure::{
+    diagnose_browse_error, diagnose_browse_error_probing, diagnose_chroma_error, diagnose_settings_error,
+    diagnose_tls_config_error,
+};
 pub use report::{CheckReport, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession, step_line};
+pub use text::{sanitize_display, sanitize_lines};

@@ -8,6 +8,7 @@ use crate::profile::{ConnectionSettings, Setting};
 use crate::tls::CertInfo;
 
 use super::code::Code;
+use super::text::{MAX_NAME_CHARS, sanitize_display};
 
 /// The steps of a check, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -167,6 +168,7 @@ pub struct CheckReport {
 impl CheckReport {
     /// The report for settings that could not even be read (the CLI's bad flags): every step skipped.
     #[must_use]
+    /// `url` is shown as the target, its password (if it holds one) replaced by `***`.
     pub fn settings_failure(url: &str, err: &crate::profile::SettingsError) -> Self {
         let diagnosis = super::findings::settings_error(err);
         let steps = Step::ALL
@@ -182,7 +184,7 @@ impl CheckReport {
         Self {
             ok: false,
             target: Target {
-                url: url.to_owned(),
+                url: crate::profile::redact_url(url),
                 address: None,
                 server_name: unknown(),
                 verify: unknown(),
@@ -324,16 +326,22 @@ pub fn step_line(step: &StepReport) -> String {
         StepStatus::Skipped => "-",
     };
     let ms = if step.status == StepStatus::Skipped { String::new() } else { format!("{:.1} ms", step.ms) };
-    format!("  {mark} {:<12}{ms:>10}  {}", step.step.as_str(), step.detail).trim_end().to_owned()
+    let detail = sanitize_display(&step.detail, MAX_DETAIL_CHARS);
+    format!("  {mark} {:<12}{ms:>10}  {detail}", step.step.as_str()).trim_end().to_owned()
 }
+
+/// Longest step detail shown in text (characters).
+const MAX_DETAIL_CHARS: usize = 400;
 
 fn cert_text(index: usize, cert: &CertInfo) -> String {
     let mut out = String::new();
     let role = if index == 0 { "leaf" } else { "chain" };
-    let _ = writeln!(out, "  [{index}] {role}: {}", cert.subject);
-    let _ = writeln!(out, "      issuer     {}", cert.issuer);
+    let name = |text: &str| sanitize_display(text, MAX_NAME_CHARS);
+    let _ = writeln!(out, "  [{index}] {role}: {}", name(&cert.subject));
+    let _ = writeln!(out, "      issuer     {}", name(&cert.issuer));
     if !cert.sans.is_empty() {
-        let _ = writeln!(out, "      names      {}", cert.sans.join(", "));
+        let names: Vec<String> = cert.sans.iter().map(|san| name(san)).collect();
+        let _ = writeln!(out, "      names      {}", sanitize_display(&names.join(", "), MAX_DETAIL_CHARS));
     }
     let _ = writeln!(out, "      valid      {} to {}", cert.not_before, cert.not_after);
     let mut flags = Vec::new();

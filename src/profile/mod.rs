@@ -39,4 +39,4 @@ pub use settings::{
 pub use store::{
     BrokenProfile, ConflictPolicy, Imported, ProfileStore, Removed, StoreError, StoreNotice, UpdateOptions, Updated,
 };
-pub use url_input::{Endpoint, endpoint_from_parts, host_has_port, parse_endpoint};
+pub use url_input::{Endpoint, endpoint_from_parts, host_has_port, parse_endpoint, redact_url};

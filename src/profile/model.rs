@@ -96,7 +96,7 @@ pub struct Profile {
     pub verify: Verify,
     /// With a CA file: trust only it, or it and the system store.
     pub ca_mode: CaMode,
-    /// Client certificate (PEM) for mutual TLS, as given (relative paths stay relative).
+    /// Client certificate (PEM) for mutual TLS: an absolute path (see [`Profile::validate`]).
     pub client_cert: Option<PathBuf>,
     /// Its private key.
     pub client_key: Option<PathBuf>,
@@ -227,7 +227,9 @@ impl Profile {
     }
 
     /// Checks every field as [`ConnectionSettings::validate`] does (with a stand-in secret), plus the name and
-    /// what a profile file needs (UTF-8 paths, a valid environment-variable name). The error names the field.
+    /// what a profile file needs: absolute UTF-8 paths for the CA file, client certificate and key (a relative
+    /// path would depend on the folder the profile is used from), a valid environment-variable name. The error
+    /// names the field.
     pub fn validate(&self) -> Result<(), SettingsError> {
         validate_name(&self.name)?;
         self.to_settings(Secret::new("stand-in")).validate()?;
@@ -239,6 +241,20 @@ impl Profile {
                 && path.to_str().is_none()
             {
                 return Err(SettingsError::new(field, format!("is not valid UTF-8: {}", path.display())));
+            }
+            // A saved relative path would be read from wherever the profile is used: a `ca.pem` lying in that
+            // folder would decide what is trusted.
+            if let Some(path) = path
+                && !path.is_absolute()
+            {
+                return Err(SettingsError::new(
+                    field,
+                    format!(
+                        "is a relative path ({}); a profile keeps absolute paths only, so that the file it names does \
+                         not depend on the folder it is used from",
+                        path.display()
+                    ),
+                ));
             }
         }
         if let Some(SecretSource::Env(var)) = self.auth.source() {
@@ -313,10 +329,10 @@ mod tests {
     #[test]
     fn settings_round_trip_through_a_profile() {
         let mut settings = ConnectionSettings::from_url("https://h:8443/p").expect("url");
-        settings.verify = Verify::CaFile("ca.pem".into());
+        settings.verify = Verify::CaFile("/etc/chroma/ca.pem".into());
         settings.ca_mode = CaMode::Merge;
-        settings.client_cert = Some("c.pem".into());
-        settings.client_key = Some("k.pem".into());
+        settings.client_cert = Some("/etc/chroma/c.pem".into());
+        settings.client_key = Some("/etc/chroma/k.pem".into());
         settings.server_name = Some("chroma.internal".into());
         settings.auth = Auth::Token { token: Secret::new("tok-1"), header: TokenHeader::XChromaToken };
         settings.tenant = "t".into();
@@ -328,6 +344,23 @@ mod tests {
         assert!(!format!("{profile:?}").contains("tok-1"));
         assert_eq!(profile.to_settings(Secret::new("tok-1")), settings);
         assert!(profile.validate().is_ok());
+    }
+
+    #[test]
+    fn paths_must_be_absolute() {
+        let mut p = profile();
+        p.verify = Verify::CaFile("ca.pem".into());
+        assert_eq!(p.validate().expect_err("relative").field, "ca_file");
+        p.verify = Verify::CaFile("/etc/ssl/ca.pem".into());
+        assert!(p.validate().is_ok());
+        p.client_cert = Some("certs/c.pem".into());
+        p.client_key = Some("/k.pem".into());
+        assert_eq!(p.validate().expect_err("relative").field, "client_cert");
+        p.client_cert = Some("/c.pem".into());
+        p.client_key = Some("./k.pem".into());
+        let err = p.validate().expect_err("relative");
+        assert_eq!(err.field, "client_key");
+        assert!(err.to_string().contains("relative path (./k.pem)"), "{err}");
     }
 
     #[test]

@@ -259,6 +259,13 @@ impl ConnectionSettings {
             if value.contains('/') || value.contains('?') || value.contains('#') {
                 return Err(SettingsError::new(field, format!("`{value}` must not contain '/', '?' or '#'")));
             }
+            // A path segment `.` or `..` would change the request's path (`/tenants/../databases`).
+            if value == "." || value == ".." {
+                return Err(SettingsError::new(field, format!("cannot be `{value}`")));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(SettingsError::new(field, "must not contain control characters (a newline or tab?)"));
+            }
         }
         for (field, value) in [("connect_timeout", connect_timeout), ("timeout", request_timeout)] {
             if value.is_zero() {
@@ -316,7 +323,10 @@ impl ConnectionSettings {
             }
             _ => None,
         };
-        TlsSettings { trust, client_identity, pinned_sha256: self.pinned_sha256.clone() }
+        // An IP address as the server name: the connection goes to the URL's host, the certificate is verified
+        // for that IP (a DNS name as the server name is the host of the client's URL instead).
+        let verify_ip = self.server_name.as_deref().and_then(|name| name.parse::<std::net::IpAddr>().ok());
+        TlsSettings { trust, client_identity, pinned_sha256: self.pinned_sha256.clone(), verify_ip }
     }
 }
 
@@ -464,6 +474,31 @@ mod tests {
         assert_eq!(s.validate().expect_err("lowercase pin").field, "pinned_sha256");
         s.pinned_sha256 = Some(want);
         assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn dot_segments_are_not_names() {
+        for bad in [".", "..", "a\nb"] {
+            let mut s = settings();
+            s.tenant = bad.to_owned();
+            assert_eq!(s.validate().expect_err(bad).field, "tenant", "{bad:?}");
+            let mut s = settings();
+            s.database = bad.to_owned();
+            assert_eq!(s.validate().expect_err(bad).field, "database", "{bad:?}");
+        }
+        let mut s = settings();
+        s.tenant = "...".to_owned();
+        s.database = ".hidden".to_owned();
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn an_ip_address_as_server_name_is_verified_by_the_tls_layer() {
+        let mut s = settings();
+        s.server_name = Some("10.0.0.7".to_owned());
+        assert_eq!(s.tls_settings().verify_ip, Some("10.0.0.7".parse().expect("ip")));
+        s.server_name = Some("chroma.internal".to_owned());
+        assert_eq!(s.tls_settings().verify_ip, None);
     }
 
     #[test]

@@ -96,14 +96,14 @@ fn parse(field: &'static str, input: &str) -> Result<Parsed, SettingsError> {
     let has_scheme = input.contains("://");
     let text = if has_scheme { input.to_owned() } else { format!("http://{input}") };
     let url = url::Url::parse(&text)
-        .map_err(|err| SettingsError::new(field, format!("is not a valid URL ({err}): {}", redact_userinfo(input))))?;
+        .map_err(|err| SettingsError::new(field, format!("is not a valid URL ({err}): {}", redact_url(input))))?;
     let scheme = match url.scheme() {
         "https" => Scheme::Https,
         "http" => Scheme::Http,
         other => {
             return Err(SettingsError::new(
                 field,
-                format!("has scheme `{other}`; only http:// and https:// are supported: {input}"),
+                format!("has scheme `{other}`; only http:// and https:// are supported: {}", redact_url(input)),
             ));
         }
     };
@@ -115,13 +115,13 @@ fn parse(field: &'static str, input: &str) -> Result<Parsed, SettingsError> {
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(SettingsError::new(field, format!("must not have a query or fragment: {input}")));
+        return Err(SettingsError::new(field, format!("must not have a query or fragment: {}", redact_url(input))));
     }
     let host = match url.host() {
         Some(url::Host::Domain(name)) => name.to_owned(),
         Some(url::Host::Ipv4(ip)) => ip.to_string(),
         Some(url::Host::Ipv6(ip)) => ip.to_string(),
-        None => return Err(SettingsError::new(field, format!("has no host: {input}"))),
+        None => return Err(SettingsError::new(field, format!("has no host: {}", redact_url(input)))),
     };
     let port = match (url.port(), has_scheme) {
         (Some(port), _) => port,
@@ -132,7 +132,7 @@ fn parse(field: &'static str, input: &str) -> Result<Parsed, SettingsError> {
         (None, false) => {
             return Err(SettingsError::new(
                 field,
-                format!("has no scheme and no port; write http://{input}:8000 or https://{input}"),
+                format!("has no scheme and no port; write http://{0}:8000 or https://{0}", redact_url(input)),
             ));
         }
     };
@@ -143,14 +143,25 @@ fn parse(field: &'static str, input: &str) -> Result<Parsed, SettingsError> {
     Ok(Parsed { endpoint: Endpoint { scheme, host, port, base_path }, explicit_port: url.port().is_some() })
 }
 
-/// The input with anything that looks like `user:password@` replaced, for error messages.
-fn redact_userinfo(input: &str) -> String {
-    let (scheme, rest) = input.split_once("://").unwrap_or(("", input));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) if scheme.is_empty() => format!("***@{}", &rest[at + 1..]),
-        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
-        None => input.to_owned(),
+/// `input` with the password of any `user:password@` before the host replaced by `***` (`https://user:***@host`),
+/// and a lone `user@` (which may be a token) by `***@`: for showing a URL someone typed or a server sent, in
+/// messages, reports and JSON. Anything without userinfo comes back unchanged.
+#[must_use]
+pub fn redact_url(input: &str) -> String {
+    let (scheme, rest) = match input.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, input),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else { return input.to_owned() };
+    let masked = match userinfo.split_once(':') {
+        Some((user, _)) if !user.is_empty() => format!("{user}:***"),
+        _ => "***".to_owned(),
+    };
+    match scheme {
+        Some(scheme) => format!("{scheme}://{masked}@{host}{tail}"),
+        None => format!("{masked}@{host}{tail}"),
     }
 }
 
@@ -237,9 +248,27 @@ mod tests {
             let err = parse_endpoint("url", bad).expect_err(bad);
             assert_eq!(err.field, "url", "{bad}");
         }
-        for bad in ["https://u:hunter2@host:1", "https://u:hunter2@ho st:1"] {
+        for bad in [
+            "https://u:hunter2@host:1",
+            "https://u:hunter2@ho st:1",
+            "ftp://u:hunter2@host:1",
+            "https://u:hunter2@:1",
+            "u:hunter2@host",
+            "https://u:hunter2@host:1/?q=1",
+        ] {
             let err = parse_endpoint("url", bad).expect_err("credentials");
             assert!(!err.to_string().contains("hunter2"), "{err}");
         }
+    }
+
+    #[test]
+    fn userinfo_is_redacted() {
+        assert_eq!(redact_url("https://user:pw@host:1/p"), "https://user:***@host:1/p");
+        assert_eq!(redact_url("https://tok@host"), "https://***@host");
+        assert_eq!(redact_url("https://:pw@host"), "https://***@host");
+        assert_eq!(redact_url("user:pw@host:8000"), "user:***@host:8000");
+        assert_eq!(redact_url("https://a:b@c@host/x@y"), "https://a:***@host/x@y");
+        assert_eq!(redact_url("https://host/path@x"), "https://host/path@x");
+        assert_eq!(redact_url("https://host:1"), "https://host:1");
     }
 }

@@ -6,6 +6,7 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::{ClientConfig, OtherError, RootCertStore};
+use rustls_pki_types::ServerName;
 
 use super::ca::load_ca_file;
 use super::capture::ChainCapture;
@@ -69,10 +70,14 @@ pub fn build_client_config(settings: &TlsSettings, opts: &BuildOptions) -> Resul
             inner: verifier,
             capture: capture.clone(),
             pin: settings.pinned_sha256.clone(),
+            verify_as: settings.verify_ip.map(|ip| ServerName::IpAddress(ip.into())),
         }))
         .with_client_cert_resolver(Arc::new(RecordingResolver { key, record: client_auth.clone() }));
     config.alpn_protocols =
         if opts.alpn_http1_only { vec![b"http/1.1".to_vec()] } else { vec![b"h2".to_vec(), b"http/1.1".to_vec()] };
+    if settings.verify_ip.is_some() {
+        config.enable_sni = false;
+    }
     if !opts.resumption {
         config.resumption = Resumption::disabled();
     }

@@ -85,6 +85,10 @@ pub struct TlsSettings {
     /// Trust on first use: the SHA-256 fingerprint (as [`sha256_fingerprint`] prints it) the server's own
     /// certificate must have. Enforced inside the verifier, for every connection, on top of `trust`.
     pub pinned_sha256: Option<String>,
+    /// Verify every server's certificate for this IP address, whatever host the connection was opened for, and
+    /// send no SNI (as for any IP address). For an IP address given as the server name while connecting to
+    /// another host or address.
+    pub verify_ip: Option<std::net::IpAddr>,
 }
 
 /// Connection-level choices that do not concern trust.

@@ -1,6 +1,9 @@
-//! RFC 3339 text for certificate times (UTC, whole seconds), without a date-time dependency.
+//! RFC 3339 text for certificate times (UTC, whole seconds), through the `time` crate that x509-parser already
+//! uses (its `ASN1Time` converts seconds since the epoch into a calendar date and time).
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use x509_parser::time::ASN1Time;
 
 /// 0001-01-01T00:00:00Z.
 const MIN_SECS: i64 = -62_135_596_800;
@@ -25,63 +28,30 @@ pub(crate) fn unix_secs(time: SystemTime) -> i64 {
 /// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`, clamped to years 1–9999.
 pub(crate) fn rfc3339_from_unix(secs: i64) -> String {
     let secs = secs.clamp(MIN_SECS, MAX_SECS);
-    let days = secs.div_euclid(86_400);
-    let of_day = secs.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", of_day / 3600, of_day % 3600 / 60, of_day % 60)
+    let Ok(time) = ASN1Time::from_timestamp(secs) else {
+        // Within the clamp every second is a valid date; this is not reached.
+        return format!("{secs} s after 1970-01-01T00:00:00Z");
+    };
+    let utc = time.to_datetime();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
+    )
 }
 
 /// Parses the exact format written by [`rfc3339_from_unix`] back to seconds since the epoch.
 #[cfg(test)]
 pub(crate) fn unix_from_rfc3339(text: &str) -> Option<i64> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 20
-        || bytes.get(4) != Some(&b'-')
-        || bytes.get(7) != Some(&b'-')
-        || bytes.get(10) != Some(&b'T')
-        || bytes.get(13) != Some(&b':')
-        || bytes.get(16) != Some(&b':')
-        || bytes.get(19) != Some(&b'Z')
-    {
+    use time::format_description::well_known::Rfc3339;
+    if text.len() != 20 || !text.ends_with('Z') || text.get(10..11) != Some("T") {
         return None;
     }
-    let number = |from: usize, to: usize| -> Option<i64> { text.get(from..to)?.parse().ok() };
-    let year = number(0, 4)?;
-    let month = number(5, 7)?;
-    let day = number(8, 10)?;
-    let hour = number(11, 13)?;
-    let minute = number(14, 16)?;
-    let second = number(17, 19)?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), after Howard Hinnant.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// The inverse of [`civil_from_days`].
-#[cfg(test)]
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    time::OffsetDateTime::parse(text, &Rfc3339).ok().map(time::OffsetDateTime::unix_timestamp)
 }
 
 #[cfg(test)]

@@ -30,6 +30,8 @@ pub(crate) struct RecordingVerifier {
     pub(crate) capture: ChainCapture,
     /// Normalised pinned fingerprint (uppercase hex with colons), if any.
     pub(crate) pin: Option<String>,
+    /// The name to verify for, whatever name the connection was opened for (see `TlsSettings::verify_ip`).
+    pub(crate) verify_as: Option<ServerName<'static>>,
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -41,6 +43,7 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let server_name: &ServerName<'_> = self.verify_as.as_ref().unwrap_or(server_name);
         let chain = std::iter::once(end_entity).chain(intermediates).map(|cert| cert.clone().into_owned()).collect();
         self.capture.insert(server_name.to_str().into_owned(), chain);
         let Some(pinned) = &self.pin else {

@@ -70,13 +70,10 @@ pub fn common_name(subject: &str) -> &str {
 
 /// Text from the core or a server, made safe to draw with the bundled fonts: the arrows the core's step details
 /// use have no glyph there (they would show as boxes), so they become ASCII arrows.
+/// Control characters (a hostile server's escape sequences) are removed too.
 #[must_use]
-pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains(['→', '⇒', '←']) {
-        std::borrow::Cow::Owned(text.replace(['→', '⇒'], "->").replace('←', "<-"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
+pub fn shown(text: &str) -> String {
+    crate::diagnose::sanitize_lines(text).replace(['→', '⇒'], "->").replace('←', "<-")
 }
 
 /// Bounds the content of a page's vertical scroll area to the visible width (less the scroll bar) and `max`:

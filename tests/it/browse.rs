@@ -6,33 +6,23 @@
 //! The record and similarity assertions are shared with `browse_v1` (the 0.4.24 server holds the same seed).
 
 use std::collections::BTreeSet;
-use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use chroma_connect::chroma::{
     ApiVersion, BrowseError, ChromaClient, ChromaError, ClientOptions, Collection, Filter, GetRequest, Include, Page,
     QueryRequest, Scope, SimilarRequest,
 };
 use chroma_connect::profile::{Auth, ConnectionSettings, Secret, TokenHeader, Verify};
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::header::HeaderMap;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use crate::support::pki::Pki;
 use crate::support::proxy::{ProxyConfig, TlsProxy};
+use crate::support::scripted::Scripted;
 use crate::support::servers::SilentServer;
-use crate::support::{Background, bind_loopback, chroma_addr, chroma_url, scratch_tenant, seeded};
+use crate::support::{chroma_addr, chroma_url, scratch_tenant, seeded};
 
 // ------------------------------------------------------------------------------------------------ shared helpers
 
@@ -277,7 +267,7 @@ pub(crate) async fn assert_similarity(client: &ChromaClient, scope: &Scope, dime
 
 /// Runs the CLI.
 pub(crate) fn run_cli(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chroma-connect"));
+    let mut command = Command::new(crate::cli_binary());
     command.args(args).env_remove("CHROMA_CONNECT_LOG");
     for (key, value) in env {
         command.env(key, value);
@@ -603,61 +593,11 @@ async fn responses_above_the_cap_are_refused() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
 
-/// A plain HTTP server that answers every request with `respond(path)` and records the requests' headers.
-struct Scripted {
-    addr: SocketAddr,
-    log: Arc<Mutex<Vec<(String, HeaderMap)>>>,
-    _background: Background,
-}
-
-type Respond = Arc<dyn Fn(&str) -> (u16, Option<String>, &'static str) + Send + Sync>;
-
-impl Scripted {
-    fn start(respond: Respond) -> Self {
-        let listener = bind_loopback();
-        let addr = listener.local_addr().expect("addr");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let serve_log = Arc::clone(&log);
-        let background = Background::spawn_on_thread("scripted", move |mut shutdown| async move {
-            let listener = TcpListener::from_std(listener).expect("listener");
-            let mut conns = JoinSet::new();
-            loop {
-                tokio::select! {
-                    _ = &mut shutdown => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let (respond, log) = (Arc::clone(&respond), Arc::clone(&serve_log));
-                        conns.spawn(async move {
-                            let service = service_fn(move |req: Request<Incoming>| {
-                                let path = req.uri().path().to_owned();
-                                log.lock().expect("log").push((path.clone(), req.headers().clone()));
-                                let (status, location, body) = respond(&path);
-                                let mut answer = Response::builder().status(status).header("content-type", "application/json");
-                                if let Some(location) = location {
-                                    answer = answer.header("location", location);
-                                }
-                                async move { Ok::<_, Infallible>(answer.body(Full::new(Bytes::from(body))).expect("response")) }
-                            });
-                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                        });
-                    }
-                    Some(_) = conns.join_next(), if !conns.is_empty() => {}
-                }
-            }
-        });
-        Self { addr, log, _background: background }
-    }
-
-    fn requests(&self) -> Vec<(String, HeaderMap)> {
-        self.log.lock().expect("log").clone()
-    }
-}
-
-const HEARTBEAT: &str = r#"{"nanosecond heartbeat":1}"#;
+pub(crate) const HEARTBEAT: &str = r#"{"nanosecond heartbeat":1}"#;
 
 #[tokio::test]
 async fn redirects_never_carry_credentials_to_another_host() {
-    let elsewhere = Scripted::start(Arc::new(|_| (200, None, HEARTBEAT)));
+    let elsewhere = Scripted::start(Arc::new(|_| (200, None, HEARTBEAT.to_owned())));
     let other_port = elsewhere.addr.port();
     let auths = [
         (Auth::Token { token: Secret::new("tok-bearer"), header: TokenHeader::Bearer }, "authorization"),
@@ -667,11 +607,13 @@ async fn redirects_never_carry_credentials_to_another_host() {
     for (auth, header) in auths {
         // To another port, and to another name for the same address: both are another host.
         let redirector = Scripted::start(Arc::new(move |path: &str| match path {
-            "/api/v2/heartbeat" => (307, Some(format!("http://127.0.0.1:{other_port}/api/v2/heartbeat")), ""),
-            "/api/v2/version" => (302, Some("http://localhost:1/api/v2/version".to_owned()), ""),
-            "/api/v2/auth/identity" => (307, Some("/moved/identity".to_owned()), ""),
-            "/moved/identity" => (200, None, r#"{"user_id":"u","tenant":"t","databases":["d"]}"#),
-            _ => (404, None, ""),
+            "/api/v2/heartbeat" => {
+                (307, Some(format!("http://127.0.0.1:{other_port}/api/v2/heartbeat")), String::new())
+            }
+            "/api/v2/version" => (302, Some("http://localhost:1/api/v2/version".to_owned()), String::new()),
+            "/api/v2/auth/identity" => (307, Some("/moved/identity".to_owned()), String::new()),
+            "/moved/identity" => (200, None, r#"{"user_id":"u","tenant":"t","databases":["d"]}"#.to_owned()),
+            _ => (404, None, String::new()),
         }));
         let mut settings = ConnectionSettings::from_url(&format!("http://{}", redirector.addr)).expect("url");
         settings.auth = auth;
@@ -916,7 +858,9 @@ fn cli_usage_and_server_errors_have_their_exit_codes() {
     // A filter the server refuses: exit 1 with its message.
     let output = run_cli(&["records", &url, "-c", "lab_docs", "--where", r#"{"color":{"$bogus":1}}"#], &[]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("(HTTP 400): Invalid where clause"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("error: [chroma.api_error] Chroma answered 400"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("\"Invalid where clause\""), "{}", stderr(&output));
+    assert!(stderr(&output).contains("hint: The server refused the request: check the filters"), "{}", stderr(&output));
     let failure = cli_json(&["records", &url, "-c", "lab_docs", "--where", r#"{"color":{"$bogus":1}}"#, "--json"], 1);
     assert_eq!(failure["ok"], false);
     assert_eq!(failure["error"]["code"], "chroma.api_error");
@@ -941,7 +885,10 @@ fn cli_usage_and_server_errors_have_their_exit_codes() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("\nsetting: Tenant (--tenant)\n"), "{}", stderr(&output));
     let refused = format!("http://127.0.0.1:{}", crate::support::servers::closed_port());
-    assert_eq!(cli_json(&["collections", &refused, "--json"], 1)["error"]["code"], "net.transport");
+    // The same codes as `check` for the same failure: a refused connection is `net.refused`.
+    let failure = cli_json(&["collections", &refused, "--json"], 1);
+    assert_eq!(failure["error"]["code"], "net.refused");
+    assert_eq!(failure["error"]["setting"], "url");
 }
 
 #[test]
@@ -965,7 +912,7 @@ fn cli_through_a_tls_proxy_with_a_token() {
     let output = run_cli(&args, &[("CC_BROWSE_TOKEN", "wrong-token-456")]);
     assert_eq!(output.status.code(), Some(1));
     let all = format!("{}{}", stdout(&output), stderr(&output));
-    assert!(all.contains("refused the credentials (403)"), "{all}");
+    assert!(all.contains("error: [http.forbidden] 403 Forbidden for the heartbeat"), "{all}");
     assert!(!all.contains("wrong-token-456"), "the token leaked: {all}");
     let output = run_cli(&["collections", url.as_str(), "--ca-file", ca, "--json"], &[]);
     assert_eq!(output.status.code(), Some(1));

@@ -9,7 +9,7 @@ use crate::support::pki::Pki;
 use crate::support::proxy::{ProxyConfig, TlsProxy};
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chroma-connect"));
+    let mut command = Command::new(crate::cli_binary());
     command.args(args).env_remove("CHROMA_CONNECT_LOG");
     for (key, value) in env {
         command.env(key, value);

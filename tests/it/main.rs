@@ -29,4 +29,15 @@ mod profiles;
 mod profiles_crash;
 #[cfg(unix)]
 mod profiles_keychain;
+mod same_diagnosis;
+mod security;
 mod smoke;
+
+/// The environment variable that names another `chroma-connect` binary for the tests that run the CLI, e.g. one
+/// built from an older commit, to see a test fail on the code before a fix.
+pub(crate) const CLI_BINARY_ENV: &str = "CHROMA_CONNECT_TEST_BIN";
+
+/// The `chroma-connect` binary the tests run: this build's, or the one named by [`CLI_BINARY_ENV`].
+pub(crate) fn cli_binary() -> std::path::PathBuf {
+    std::env::var_os(CLI_BINARY_ENV).map_or_else(|| env!("CARGO_BIN_EXE_chroma-connect").into(), Into::into)
+}

@@ -91,11 +91,12 @@ impl Home {
         self.path().join("secrets.toml")
     }
 
-    /// The binary with this home, no keychain, no logging, none of Chroma's variables.
+    /// The binary with this home (also its current folder), no keychain, no logging, none of Chroma's variables.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_chroma-connect"));
+        let mut command = Command::new(crate::cli_binary());
         command
             .args(args)
+            .current_dir(self.path())
             .env("CHROMA_CONNECT_HOME", self.path())
             .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
             .env_remove("CHROMA_CONNECT_SECRET_STORE")
@@ -172,9 +173,9 @@ fn every_field_round_trips_through_the_store_and_an_export() {
             base_path: "/chroma".into(),
         },
     );
-    profile.verify = Verify::CaFile("certs/corp-ca.pem".into());
+    profile.verify = Verify::CaFile("/etc/corp/certs/corp-ca.pem".into());
     profile.ca_mode = CaMode::Merge;
-    profile.client_cert = Some("certs/client.pem".into());
+    profile.client_cert = Some("/etc/corp/certs/client.pem".into());
     profile.client_key = Some("/abs/client-key.pem".into());
     profile.server_name = Some("chroma.internal".into());
     profile.auth = ProfileAuth::Basic { user: "svc-reader".into(), source: SecretSource::Env("CUSTOMER_A_PW".into()) };
@@ -201,7 +202,7 @@ fn every_field_round_trips_through_the_store_and_an_export() {
     assert_eq!(reopened.get("cloud"), Some(&token_profile));
 
     let exported = export_profiles(&[&profile, &token_profile]).expect("export");
-    assert!(exported.contains("\"certs/corp-ca.pem\""), "paths are exported as given:\n{exported}");
+    assert!(exported.contains("\"/etc/corp/certs/corp-ca.pem\""), "paths are exported as saved:\n{exported}");
     // Sorted by name, ignoring case.
     assert_eq!(parse_import(&exported).expect("import"), vec![token_profile, profile.clone()]);
 
@@ -209,9 +210,9 @@ fn every_field_round_trips_through_the_store_and_an_export() {
     let shown = home.run(&["profiles", "show", &profile.name, "--json"]).ok().json();
     for (key, want) in [
         ("url", "https://chroma.customer-a.example:8443/chroma"),
-        ("verify", "certs/corp-ca.pem"),
+        ("verify", "/etc/corp/certs/corp-ca.pem"),
         ("ca_mode", "merge"),
-        ("client_cert", "certs/client.pem"),
+        ("client_cert", "/etc/corp/certs/client.pem"),
         ("client_key", "/abs/client-key.pem"),
         ("server_name", "chroma.internal"),
         ("auth", "basic"),
@@ -269,9 +270,12 @@ fn the_cli_sets_every_field() {
     )
     .ok();
     let shown = home.run(&["profiles", "show", "full", "--json"]).ok().json();
+    // Relative paths are saved absolute, from the folder the command ran in.
+    let at_home = |file: &str| home.path().join(file).to_str().expect("utf-8").to_owned();
     let want = serde_json::json!({
-        "name": "full", "url": "https://h.example:9443/base", "verify": "ca.pem", "ca_mode": "merge",
-        "client_cert": "c.pem", "client_key": "k.pem", "server_name": "chroma.internal", "auth": "token",
+        "name": "full", "url": "https://h.example:9443/base", "verify": at_home("ca.pem"), "ca_mode": "merge",
+        "client_cert": at_home("c.pem"), "client_key": at_home("k.pem"), "server_name": "chroma.internal",
+        "auth": "token",
         "auth_header": "x-chroma-token", "tenant": "t", "database": "d", "timeout_secs": 12.5,
         "connect_timeout_secs": 3.0, "pinned_sha256": pin, "notes": "n", "read_only": true,
     });
@@ -484,7 +488,8 @@ fn export_and_import_round_trip_without_secrets_and_never_overwrite_silently() {
     assert!(exported.stdout.contains("Exported 2 profiles (staging, local) without secrets"), "{}", exported.stdout);
     let text = from.read(&file);
     assert!(!text.contains(token), "{text}");
-    assert!(text.contains("verify = \"certs/ca.pem\""), "paths as given: {text}");
+    let ca = from.path().join("certs/ca.pem");
+    assert!(text.contains(&format!("verify = \"{}\"", ca.display())), "paths saved absolute: {text}");
     assert!(!text.contains("[profiles.other]"));
     from.run(&["profiles", "export", s(&file)]).code(2);
     from.run(&["profiles", "export", s(&file), "--force", "nope"]).code(2);
@@ -810,4 +815,139 @@ fn collections_and_records_accept_a_profile() {
     let by_profile = home.run(&[&records[..], &["--profile", "browse"]].concat()).ok();
     assert_eq!(by_profile.json(), by_flags.json());
     assert!(!format!("{}{}", by_profile.all(), by_flags.all()).contains(token));
+}
+
+// ------------------------------------------------------------------------------------------------ security (issue 9)
+
+#[test]
+fn relative_paths_are_saved_absolute_and_refused_in_imports() {
+    let home = Home::new();
+    std::fs::create_dir_all(home.path().join("certs")).expect("mkdir");
+    home.run(&["profiles", "add", "rel", "https://h.example:8443", "--ca-file", "certs/ca.pem"]).ok();
+    let saved = home.store().get("rel").expect("rel").clone();
+    assert_eq!(saved.verify, Verify::CaFile(home.path().join("certs/ca.pem")));
+    home.run(&["profiles", "edit", "rel", "--client-cert", "./c.pem", "--client-key", "k.pem"]).ok();
+    let saved = home.store().get("rel").expect("rel").clone();
+    assert!(saved.client_cert.as_deref().is_some_and(Path::is_absolute), "{saved:?}");
+    assert_eq!(saved.client_key, Some(home.path().join("k.pem")));
+
+    // A file with a relative path is refused as a whole, naming the profile and the field.
+    let file = home.path().join("import.toml");
+    std::fs::write(
+        &file,
+        "[profiles.good]\nurl = \"https://a.example:1\"\nverify = \"/etc/ssl/ca.pem\"\n\n\
+         [profiles.sneaky]\nurl = \"https://b.example:1\"\nverify = \"ca.pem\"\n",
+    )
+    .expect("write");
+    let refused = home.run(&["profiles", "import", s(&file)]).code(2);
+    assert!(refused.stderr.contains("sneaky: ca_file is a relative path (ca.pem)"), "{}", refused.stderr);
+    assert!(home.store().get("good").is_none(), "nothing was imported");
+    // The library refuses it too (the desktop app imports through it).
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(parse_import(&text).is_err());
+    let mut relative =
+        Profile::new("r", Endpoint { scheme: Scheme::Https, host: "h".into(), port: 1, base_path: String::new() });
+    relative.client_cert = Some("c.pem".into());
+    relative.client_key = Some("/k.pem".into());
+    let secrets = SecretStore::with_mode(&home.paths(), SecretStoreMode::File);
+    assert!(home.store().add(relative, None, &secrets).is_err());
+}
+
+#[test]
+fn imports_that_turn_verification_off_or_read_a_variable_are_flagged() {
+    let home = Home::new();
+    let file = home.path().join("import.toml");
+    std::fs::write(
+        &file,
+        "[profiles.unverified]\nurl = \"https://a.example:1\"\nverify = false\n\n\
+         [profiles.from-env]\nurl = \"https://b.example:1\"\nauth = \"token\"\ntoken_env = \"SOME_TOKEN\"\n\n\
+         [profiles.plain]\nurl = \"https://c.example:1\"\n",
+    )
+    .expect("write");
+    let imported = home.run(&["profiles", "import", s(&file)]).ok();
+    assert!(
+        imported.stderr.contains(
+            "warning: imported profile unverified turns certificate verification OFF: anyone on the path can \
+             impersonate https://a.example:1 (change it with: chroma-connect profiles edit unverified --verify-system"
+        ),
+        "{}",
+        imported.stderr
+    );
+    assert!(
+        imported.stderr.contains("warning: imported profile from-env sends the token read from $SOME_TOKEN"),
+        "{}",
+        imported.stderr
+    );
+    assert!(!imported.stderr.contains("profile plain"), "{}", imported.stderr);
+}
+
+#[test]
+fn pin_current_works_for_a_profile_with_a_token() {
+    let token = "tok-PINCURRENT-77";
+    let pki = Pki::new();
+    let leaf = pki.leaf();
+    let proxy = TlsProxy::start_on_thread(&ProxyConfig::for_leaf(&leaf, chroma_addr()).auth(token));
+    let ca = pki.root_pem_path();
+    let home = Home::new();
+    let url = proxy.https_url();
+    let added = home
+        .run_stdin(&["profiles", "add", "tok", &url, "--ca-file", s(&ca), "--token-stdin", "--pin-current"], token)
+        .ok();
+    assert!(added.stderr.contains(&fingerprint(&leaf.der)), "{}", added.all());
+    assert_eq!(home.store().get("tok").expect("tok").pinned_sha256, Some(fingerprint(&leaf.der)));
+    home.run(&["profiles", "edit", "tok", "--unpin"]).ok();
+    home.run(&["profiles", "edit", "tok", "--pin-current"]).ok();
+    assert_eq!(home.store().get("tok").expect("tok").pinned_sha256, Some(fingerprint(&leaf.der)));
+    // The variable a profile reads its token from need not be set to pin.
+    home.run(&[
+        "profiles",
+        "add",
+        "env",
+        &url,
+        "--ca-file",
+        s(&ca),
+        "--token-env",
+        "CC_PIN_UNSET_VAR",
+        "--pin-current",
+    ])
+    .ok();
+    assert!(!added.all().contains(token));
+    home.run(&["check", "--profile", "tok"]).ok();
+}
+
+#[test]
+fn a_profiles_secret_does_not_follow_another_url() {
+    let token = "tok-STAYSHOME-5150";
+    let pki = Pki::new();
+    let own = TlsProxy::start_on_thread(&ProxyConfig::for_leaf(&pki.leaf(), chroma_addr()).auth(token));
+    let other = TlsProxy::start_on_thread(&ProxyConfig::for_leaf(&pki.leaf(), chroma_addr()).auth(token));
+    let ca = pki.root_pem_path();
+    let home = Home::new();
+    home.run_stdin(&["profiles", "add", "home", &own.https_url(), "--ca-file", s(&ca), "--token-stdin"], token).ok();
+    home.run(&["collections", "--profile", "home"]).ok();
+    // The same server by another path prefix keeps the secret.
+    home.run(&["check", "--profile", "home", &format!("{}/", own.https_url())]).ok();
+
+    let other_url = other.https_url();
+    for command in [&["check"][..], &["collections"], &["records", "-c", "lab_docs"]] {
+        let args = [command, &["--profile", "home", &other_url, "--json"]].concat();
+        let run = home.run(&args).code(1);
+        assert!(run.all().contains("http.unauthorized"), "{command:?}: {}", run.all());
+        assert!(run.stderr.contains("the token of profile home is not sent"), "{command:?}: {}", run.stderr);
+    }
+    let sent = other.request_log();
+    assert!(
+        sent.iter().all(|r| !r.headers.contains_key("authorization") && !r.headers.contains_key("x-chroma-token")),
+        "the profile's token went to another server"
+    );
+    // Given again, credentials go where they are told.
+    let run = home.run_env(
+        &["collections", "--profile", "home", &other.https_url(), "--token-env", "CC_AGAIN"],
+        &[("CC_AGAIN", token)],
+    );
+    run.ok();
+    // http:// on the same host and port is another server too: nothing in clear text.
+    let plain = format!("http://localhost:{}", own.port());
+    let run = home.run(&["check", "--profile", "home", &plain, "--json"]).code(1);
+    assert!(!run.all().contains(token));
 }

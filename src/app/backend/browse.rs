@@ -332,31 +332,9 @@ fn config_failure(text: String) -> BrowseFailure {
     }
 }
 
-/// The diagnosis of a browsing failure.
-// TODO(lead): use the core's one mapping of browse errors to diagnoses (issue 9, item 1) once it lands.
+/// The diagnosis of a browsing failure: the same code, summary and hint as the connection check gives.
 fn browse_failure(err: &BrowseError, settings: &ConnectionSettings) -> BrowseFailure {
-    let code = match err {
-        BrowseError::TenantNotFound { .. } => Code::ChromaTenantNotFound,
-        BrowseError::DatabaseNotFound { .. } => Code::ChromaDatabaseNotFound,
-        _ => match err.status() {
-            Some(401) => Code::HttpUnauthorized,
-            Some(403) => Code::HttpForbidden,
-            Some(502..=504) => Code::HttpProxyError,
-            None => Code::NetReset,
-            Some(_) => Code::ChromaApiError,
-        },
-    };
-    let setting = match code {
-        Code::ChromaTenantNotFound => Some(crate::profile::Setting::Tenant),
-        Code::ChromaDatabaseNotFound => Some(crate::profile::Setting::Database),
-        _ => None,
-    };
-    let _ = settings;
-    let diagnosis = Diagnosis {
-        code,
-        summary: crate::app::backend::capitalize(&err.to_string()),
-        hint: "Run the check on the Doctor page for the step that fails and what to change.".to_owned(),
-        setting,
-    };
-    BrowseFailure { diagnosis, server_message: err.server_message() }
+    let diagnosis = crate::diagnose::diagnose_browse_error(err, settings);
+    let server_message = err.server_message().map(|m| crate::diagnose::sanitize_display(&m, 400));
+    BrowseFailure { diagnosis, server_message }
 }

@@ -1,6 +1,7 @@
 //! Turning the flags of `add` and `edit` into changes of a profile.
 
 use std::io::{IsTerminal as _, Read as _};
+use std::path::{Path, PathBuf};
 
 use crate::profile::{
     Endpoint, Profile, ProfileAuth, Scheme, Secret, SecretSource, SettingsError, TokenHeader, Verify,
@@ -49,7 +50,7 @@ pub(super) fn apply_settings(
 fn apply_trust(profile: &mut Profile, flags: &SettingsFlags, adding: bool) -> Result<(), Failure> {
     let SettingsFlags { ca_file, ca_mode, insecure, server_name, pin, client_cert, client_key, .. } = flags;
     if let Some(path) = ca_file {
-        profile.verify = Verify::CaFile(path.clone());
+        profile.verify = Verify::CaFile(absolute("ca_file", path)?);
     }
     if *insecure {
         profile.verify = Verify::Off;
@@ -69,13 +70,15 @@ fn apply_trust(profile: &mut Profile, flags: &SettingsFlags, adding: bool) -> Re
     if let Some(pin) = pin {
         profile.pinned_sha256 = Some(normalize_sha256_fingerprint("pin", pin)?);
     }
+    let client_cert = client_cert.as_deref().map(|path| absolute("client_cert", path)).transpose()?;
+    let client_key = client_key.as_deref().map(|path| absolute("client_key", path)).transpose()?;
     match (client_cert, client_key) {
         (Some(cert), Some(key)) => {
-            profile.client_cert = Some(cert.clone());
-            profile.client_key = Some(key.clone());
+            profile.client_cert = Some(cert);
+            profile.client_key = Some(key);
         }
-        (Some(cert), None) if !adding && profile.client_key.is_some() => profile.client_cert = Some(cert.clone()),
-        (None, Some(key)) if !adding && profile.client_cert.is_some() => profile.client_key = Some(key.clone()),
+        (Some(cert), None) if !adding && profile.client_key.is_some() => profile.client_cert = Some(cert),
+        (None, Some(key)) if !adding && profile.client_cert.is_some() => profile.client_key = Some(key),
         (Some(_), None) => {
             return Err(SettingsError::new("client_key", "is missing: a client certificate needs its key").into());
         }
@@ -85,6 +88,14 @@ fn apply_trust(profile: &mut Profile, flags: &SettingsFlags, adding: bool) -> Re
         (None, None) => {}
     }
     Ok(())
+}
+
+/// `path` made absolute against the folder the command runs in (a profile keeps absolute paths only: the file
+/// must not depend on where the profile is used from).
+fn absolute(field: &'static str, path: &Path) -> Result<PathBuf, SettingsError> {
+    std::path::absolute(path).map_err(|err| {
+        SettingsError::new(field, format!("cannot be made an absolute path ({err}): {}", path.display()))
+    })
 }
 
 /// Credentials: the kind, the header, where the secret comes from; returns a secret read now.

@@ -160,8 +160,8 @@ pub enum OnConflict {
 #[derive(Debug, Args)]
 #[expect(clippy::struct_excessive_bools, reason = "command-line switches")]
 pub struct SettingsFlags {
-    /// Trust only the CA certificate(s) in this file (PEM, PEM bundle or DER) instead of the system store. Kept
-    /// as given: a relative path is taken from the folder the command runs in.
+    /// Trust only the CA certificate(s) in this file (PEM, PEM bundle or DER) instead of the system store. A
+    /// relative path is taken from the folder the command runs in and saved as an absolute path.
     #[arg(long, value_name = "PATH", conflicts_with = "insecure", help_heading = "Trust")]
     pub ca_file: Option<PathBuf>,
     /// With a CA file: `only` trusts just the file (like Python's verify=path); `merge` adds it to the system

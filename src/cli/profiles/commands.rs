@@ -6,8 +6,8 @@ use std::io::{Read as _, Write as _};
 use serde_json::{Value, json};
 
 use crate::profile::{
-    ConflictPolicy, Imported, Profile, ProfileAuth, StoreError, UpdateOptions, export_profiles, parse_endpoint,
-    parse_import, profile_from_chroma_env,
+    ConflictPolicy, Imported, Profile, ProfileAuth, Scheme, SecretSource, StoreError, UpdateOptions, Verify,
+    export_profiles, parse_endpoint, parse_import, profile_from_chroma_env,
 };
 
 use crate::tls::{FileRole, summarize_file};
@@ -17,7 +17,7 @@ use super::apply::{apply_edit, apply_settings};
 use super::args::{AddArgs, EditArgs, ExportArgs, ImportArgs, ListArgs, OnConflict, RemoveArgs, ShowArgs};
 use super::describe::{changes, env_warnings, profile_json, secret_sentence, secret_status, trust_text, verify_text};
 use super::pin::pin_current;
-use super::{Failure, Home, err_line, out, pretty, shell_word};
+use super::{Failure, Home, err_line, out, out_text, pretty, shell_word};
 
 pub(super) fn list(args: &ListArgs) -> Result<(), Failure> {
     let home = Home::open()?;
@@ -29,7 +29,7 @@ pub(super) fn list(args: &ListArgs) -> Result<(), Failure> {
         return Ok(());
     }
     if store.profiles().is_empty() && store.broken().is_empty() {
-        out(&format!(
+        out_text(&format!(
             "No profiles yet. Add one with: chroma-connect profiles add NAME URL\n(profiles are kept in {})\n",
             store.path().display()
         ));
@@ -69,7 +69,7 @@ pub(super) fn list(args: &ListArgs) -> Result<(), Failure> {
     for broken in store.broken() {
         let _ = writeln!(text, "{}  cannot be read (kept in the file as written): {}", broken.name, broken.error);
     }
-    out(&text);
+    out_text(&text);
     Ok(())
 }
 
@@ -129,7 +129,7 @@ pub(super) fn show(args: &ShowArgs) -> Result<(), Failure> {
     for (label, value) in lines {
         let _ = writeln!(text, "  {label:<12} {value}");
     }
-    out(&text);
+    out_text(&text);
     Ok(())
 }
 
@@ -157,7 +157,7 @@ pub(super) async fn add(args: AddArgs) -> Result<(), Failure> {
         format!("Saved profile {} ({}) in {}.\n", profile.name, profile.display_url(), home.store.path().display());
     text.push_str(&secret_sentence(&profile, location.as_ref(), &home.secrets));
     let _ = writeln!(text, "Check it with: chroma-connect check --profile {}", shell_word(&profile.name));
-    out(&text);
+    out_text(&text);
     for warning in env_warnings(&profile) {
         err_line(&format!("warning: {warning}"));
     }
@@ -175,7 +175,7 @@ pub(super) async fn edit(args: EditArgs) -> Result<(), Failure> {
         pin_current(&mut edited).await?;
     }
     if edited == current && secret.is_none() {
-        out(&format!("Profile {} unchanged: no setting was given.\n", current.name));
+        out_text(&format!("Profile {} unchanged: no setting was given.\n", current.name));
         return Ok(());
     }
     let new = edited.clone();
@@ -200,7 +200,7 @@ pub(super) async fn edit(args: EditArgs) -> Result<(), Failure> {
     if secret.is_some() || after.name != updated.before.name || after.auth != updated.before.auth {
         text.push_str(&secret_sentence(after, updated.secret.as_ref(), &home.secrets));
     }
-    out(&text);
+    out_text(&text);
     for warning in updated.warnings.iter().cloned().chain(env_warnings(after)) {
         err_line(&format!("warning: {warning}"));
     }
@@ -211,7 +211,7 @@ pub(super) fn remove(args: &RemoveArgs) -> Result<(), Failure> {
     let mut home = Home::open()?;
     if home.store.get(&args.name).is_none() && home.store.broken().iter().any(|b| b.name == args.name) {
         home.store.remove_broken(&args.name)?;
-        out(&format!("Removed the unreadable entry {}.\n", args.name));
+        out_text(&format!("Removed the unreadable entry {}.\n", args.name));
         return Ok(());
     }
     let removed = home.store.remove(&args.name, &home.secrets)?;
@@ -224,7 +224,7 @@ pub(super) fn remove(args: &RemoveArgs) -> Result<(), Failure> {
         Ok(false) => {}
         Err(err) => err_line(&format!("warning: its saved {noun} could not be deleted: {err}")),
     }
-    out(&text);
+    out_text(&text);
     Ok(())
 }
 
@@ -266,7 +266,7 @@ pub(super) fn export(args: &ExportArgs) -> Result<(), Failure> {
         .open(&args.file)
         .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.sync_all()))
         .map_err(|err| Failure::problem(format!("cannot write {}: {err}", args.file.display())))?;
-    out(&format!("{summary}\nWritten to {}.\n", args.file.display()));
+    out_text(&format!("{summary}\nWritten to {}.\n", args.file.display()));
     Ok(())
 }
 
@@ -332,8 +332,39 @@ pub(super) fn import(args: &ImportArgs) -> Result<(), Failure> {
             }
         }
     }
-    out(&text);
+    out_text(&text);
+    for item in &imported {
+        if let Some(profile) = home.store.get(&item.saved_as) {
+            for warning in import_warnings(profile) {
+                err_line(&format!("warning: {warning}"));
+            }
+        }
+    }
     Ok(())
+}
+
+/// What an imported profile does that the user should know before using it: verification off, or credentials
+/// read from an environment variable (whatever that variable holds where the profile is used is sent).
+pub(super) fn import_warnings(profile: &Profile) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if profile.verify == Verify::Off && profile.endpoint.scheme == Scheme::Https {
+        warnings.push(format!(
+            "imported profile {} turns certificate verification OFF: anyone on the path can impersonate {} \
+             (change it with: chroma-connect profiles edit {} --verify-system, or --ca-file PATH)",
+            profile.name,
+            profile.display_url(),
+            shell_word(&profile.name)
+        ));
+    }
+    if let Some(SecretSource::Env(var)) = profile.auth.source() {
+        let noun = profile.auth.secret_noun().unwrap_or("secret");
+        warnings.push(format!(
+            "imported profile {} sends the {noun} read from ${var} to {}: check that this is the variable you mean",
+            profile.name,
+            profile.display_url()
+        ));
+    }
+    warnings
 }
 
 fn imported_line(item: &Imported) -> String {

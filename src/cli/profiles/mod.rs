@@ -25,28 +25,34 @@ use commands::{add, edit, export, import, list, remove, show};
 
 pub use args::{ProfilesArgs, ProfilesCommand};
 
-/// The connection settings of the saved profile `name`, with its secret (from its variable, the keychain or
-/// the fallback file), for `check --profile NAME`. Errors name the setting (`profile`, `token`, ...).
-pub(crate) fn settings_for_profile(name: &str) -> Result<ConnectionSettings, SettingsError> {
+/// The saved profile `name` and the folders of the app home, for `--profile NAME`. Errors name the setting
+/// `profile`.
+pub(crate) fn open_profile(name: &str) -> Result<(Profile, AppPaths), SettingsError> {
     let field_err =
         |err: &dyn std::fmt::Display| SettingsError::new("profile", format!("`{name}` cannot be used: {err}"));
     let paths = AppPaths::from_env().map_err(|err| field_err(&err))?;
     let mut store = ProfileStore::open(&paths).map_err(|err| field_err(&err))?;
     print_notices(&mut store);
-    let profile = match store.require(name) {
-        Ok(profile) => profile.clone(),
+    match store.require(name) {
+        Ok(profile) => Ok((profile.clone(), paths)),
         Err(StoreError::NotFound { known, .. }) => {
             let known = if known.is_empty() {
                 "there are no profiles yet".to_owned()
             } else {
                 format!("profiles: {}", known.join(", "))
             };
-            return Err(SettingsError::new("profile", format!("`{name}` does not exist ({known})")));
+            Err(SettingsError::new("profile", format!("`{name}` does not exist ({known})")))
         }
-        Err(err) => return Err(field_err(&err)),
-    };
-    let secrets = SecretStore::open(&paths).map_err(|err| field_err(&err))?;
-    settings_with_secret(&profile, &secrets).map_err(|mut err| {
+        Err(err) => Err(field_err(&err)),
+    }
+}
+
+/// The connection settings of `profile` with its secret (from its variable, the keychain or the fallback file).
+/// Errors name the setting (`token`, `password`, ...) and say how to save a missing secret.
+pub(crate) fn settings_for_profile(profile: &Profile, paths: &AppPaths) -> Result<ConnectionSettings, SettingsError> {
+    let secrets = SecretStore::open(paths)
+        .map_err(|err| SettingsError::new("profile", format!("`{}` cannot be used: {err}", profile.name)))?;
+    settings_with_secret(profile, &secrets).map_err(|mut err| {
         // The core says what is wrong; the command line adds how to save the secret again.
         if profile.has_stored_secret() {
             let (noun, flag) = match profile.auth {
@@ -171,6 +177,13 @@ pub(super) fn out(text: &str) {
     let _ = stdout.flush();
 }
 
+/// Writes text for a terminal to stdout, without control characters (names and notes may come from an imported
+/// file).
+pub(super) fn out_text(text: &str) {
+    out(&crate::diagnose::sanitize_lines(text));
+}
+
+/// Writes a line to stderr, without control characters.
 pub(super) fn err_line(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
+    let _ = writeln!(std::io::stderr(), "{}", crate::diagnose::sanitize_lines(text));
 }

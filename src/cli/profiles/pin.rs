@@ -4,18 +4,20 @@ use std::net::SocketAddr;
 
 use rustls_pki_types::ServerName;
 
-use crate::profile::{ConnectionSettings, Profile, Secret};
+use crate::profile::{Auth, ConnectionSettings, Profile, Secret};
 use crate::tls::{self, BuildOptions};
 
 use super::{Failure, err_line};
 
 /// Connects to the profile's server and pins the certificate it presents.
 pub(super) async fn pin_current(profile: &mut Profile) -> Result<(), Failure> {
-    let settings = profile.to_settings(Secret::default());
+    // A handshake sends no credentials: the profile's token or password is neither needed nor read.
+    let mut settings = profile.to_settings(Secret::default());
+    settings.auth = Auth::None;
     let presented = presented_certificate(&settings).await.map_err(Failure::problem)?;
     let info = tls::cert_info(&presented.leaf).ok();
     let fingerprint = tls::sha256_fingerprint(&presented.leaf);
-    let subject = info.map(|i| i.subject).unwrap_or_default();
+    let subject = info.map(|i| crate::diagnose::sanitize_display(&i.subject, 200)).unwrap_or_default();
     err_line(&format!("Pinned the certificate {} presents now: {subject}\n  sha256 {fingerprint}", presented.address));
     if let Some(problem) = presented.verification_problem {
         err_line(&format!(
@@ -39,9 +41,14 @@ async fn presented_certificate(settings: &ConnectionSettings) -> Result<Presente
         return Err("the URL is http://: there is no certificate to pin".to_owned());
     }
     settings.validate().map_err(|err| format!("the setting {err}"))?;
-    let client =
-        tls::build_client_config(&settings.tls_settings(), &BuildOptions { alpn_http1_only: true, resumption: false })
-            .map_err(|err| err.to_string())?;
+    // The CA, client certificate and key files are read on a blocking thread, never on the runtime.
+    let tls_settings = settings.tls_settings();
+    let client = tokio::task::spawn_blocking(move || {
+        tls::build_client_config(&tls_settings, &BuildOptions { alpn_http1_only: true, resumption: false })
+    })
+    .await
+    .map_err(|err| err.to_string())?
+    .map_err(|err| err.to_string())?;
     let name = ServerName::try_from(settings.tls_name().to_owned()).map_err(|err| err.to_string())?;
     let limit = settings.connect_timeout;
     let endpoint = &settings.endpoint;

@@ -97,8 +97,8 @@ fn every_diagnosis(settings: &ConnectionSettings) -> Vec<(Diagnosis, Option<Sett
         (pin_mismatch("AA:BB", Some("CC:DD")), Some(Setting::PinnedSha256)),
         (pin_mismatch("AA:BB", None), Some(Setting::PinnedSha256)),
         (not_chroma(ctx, "it is nginx"), Some(Setting::Url)),
-        (missing(ctx, "tenant", "acme", Some("other")), Some(Setting::Tenant)),
-        (missing(ctx, "database", "docs", None), Some(Setting::Database)),
+        (missing("tenant", "acme", "acme", Some("other")), Some(Setting::Tenant)),
+        (missing("database", "docs", "acme", None), Some(Setting::Database)),
         (status_failure(ctx, "the heartbeat", &response(401, true, "no")), Some(auth_setting)),
         (status_failure(ctx, "the heartbeat", &response(403, false, "")), Some(auth_setting)),
         (status_failure(ctx, "the heartbeat", &response(502, false, "Bad Gateway")), None),
@@ -114,7 +114,7 @@ fn every_diagnosis(settings: &ConnectionSettings) -> Vec<(Diagnosis, Option<Sett
         (status_failure(ctx, "the heartbeat", &response(500, true, "InternalError")), None),
         (status_failure(ctx, "the heartbeat", &response(418, false, "teapot")), Some(Setting::Url)),
         (
-            request_failure(
+            chroma_error(
                 ctx,
                 "the version",
                 &ChromaError::BodyTooLarge { limit_bytes: 1024, url: "https://h/".to_owned() },
@@ -122,7 +122,7 @@ fn every_diagnosis(settings: &ConnectionSettings) -> Vec<(Diagnosis, Option<Sett
             Some(Setting::Url),
         ),
         (
-            request_failure(
+            chroma_error(
                 ctx,
                 "the heartbeat",
                 &ChromaError::Decode {
@@ -133,8 +133,29 @@ fn every_diagnosis(settings: &ConnectionSettings) -> Vec<(Diagnosis, Option<Sett
             ),
             Some(Setting::Url),
         ),
-        (request_failure(ctx, "building the client", &ChromaError::Build { detail: "bad".to_owned() }), None),
+        (chroma_error(ctx, "building the client", &ChromaError::Build { detail: "bad".to_owned() }), None),
+        (
+            chroma_error(ctx, "the request", &ChromaError::Resolve { host: "h".to_owned(), detail: "x".to_owned() }),
+            Some(Setting::Url),
+        ),
+        (
+            chroma_error(ctx, "the request", &ChromaError::TlsConfig(TlsConfigError::CaFileMissing { path: path() })),
+            Some(Setting::CaFile),
+        ),
+        (
+            chroma_error(ctx, "the request", &ChromaError::Settings(SettingsError::new("tenant", "is empty"))),
+            Some(Setting::Tenant),
+        ),
     ];
+    for err in browse_errors() {
+        let setting = match &err {
+            BrowseError::TenantNotFound { .. } => Some(Setting::Tenant),
+            BrowseError::DatabaseNotFound { .. } => Some(Setting::Database),
+            BrowseError::Chroma(inner) if matches!(**inner, ChromaError::Status { .. }) => Some(auth_setting),
+            _ => None,
+        };
+        all.push((browse_error(ctx, &err), setting));
+    }
     for (kind, setting) in [
         (io::ErrorKind::ConnectionRefused, Setting::Url),
         (io::ErrorKind::TimedOut, Setting::Url),
@@ -175,6 +196,81 @@ fn every_diagnosis(settings: &ConnectionSettings) -> Vec<(Diagnosis, Option<Sett
         all.push((tls_failure(ctx, &failure), setting));
     }
     all
+}
+
+/// A browsing error of every kind (a 401 for the HTTP ones).
+fn browse_errors() -> Vec<BrowseError> {
+    let text = String::from;
+    vec![
+        BrowseError::from(ChromaError::Status { response: Box::new(response(401, true, "Unauthorized")) }),
+        BrowseError::TenantNotFound { tenant: text("t") },
+        BrowseError::DatabaseNotFound { tenant: text("t"), database: text("d") },
+        BrowseError::CollectionNotFound { collection: text("c"), tenant: text("t"), database: text("d") },
+        BrowseError::RecordNotFound { id: text("r"), collection: text("c") },
+        BrowseError::NoEmbedding { id: text("r"), collection: text("c") },
+        BrowseError::ListingCapped { what: "collections", items: 3, reason: text("there are more than 2 collections") },
+    ]
+}
+
+#[test]
+fn browsing_and_the_check_give_the_same_diagnosis() {
+    let settings = settings(Auth::Token { token: Secret::new("tok-findings"), header: TokenHeader::Bearer });
+    let ctx = Context { settings: &settings, address: None };
+    let codes: Vec<Code> = browse_errors().iter().map(|err| browse_error(ctx, err).code).collect();
+    assert_eq!(
+        codes,
+        [
+            Code::HttpUnauthorized,
+            Code::ChromaTenantNotFound,
+            Code::ChromaDatabaseNotFound,
+            Code::ChromaCollectionNotFound,
+            Code::ChromaRecordNotFound,
+            Code::ChromaNoEmbedding,
+            Code::ChromaListingCapped,
+        ]
+    );
+    // A status of a browsing call is diagnosed as the check's step diagnoses it.
+    for (status, chroma_shaped, code) in [
+        (401, true, Code::HttpUnauthorized),
+        (403, false, Code::HttpForbidden),
+        (502, false, Code::HttpProxyError),
+        (504, false, Code::HttpProxyError),
+        (307, false, Code::HttpRedirect),
+        (500, true, Code::ChromaApiError),
+        (418, false, Code::HttpOther),
+    ] {
+        let err = ChromaError::Status { response: Box::new(response(status, chroma_shaped, "said")) };
+        let check = chroma_error(ctx, "the heartbeat", &err);
+        let browse = browse_error(ctx, &BrowseError::from(err));
+        assert_eq!((check.code, check.setting, check.hint), (code, browse.setting, browse.hint), "{status}");
+        assert_eq!(browse.code, code, "{status}");
+    }
+    let err = ChromaError::BodyTooLarge { limit_bytes: 10, url: "https://h/api/v2/x".to_owned() };
+    assert_eq!(browse_error(ctx, &BrowseError::from(err)).code, Code::HttpResponseTooLarge);
+    let err = crate::diagnose::diagnose_settings_error(&SettingsError::new("url", "has no host"));
+    assert_eq!(err.code, Code::ConfigInvalidUrl);
+}
+
+#[test]
+fn what_servers_say_is_made_safe_to_show() {
+    let settings = settings(Auth::None);
+    let ctx = Context { settings: &settings, address: None };
+    let evil = format!("bad\u{1b}]0;owned\u{7}\n\u{202E}gnp.exe {}", "x".repeat(5000));
+    let mut said = response(502, false, &evil);
+    said.server = Some("nginx\u{1b}[2J".to_owned());
+    let diagnosis = status_failure(ctx, "the heartbeat", &said);
+    for text in [&diagnosis.summary, &diagnosis.hint] {
+        assert!(!text.chars().any(|c| c.is_control() || c == '\u{202E}'), "{text:?}");
+    }
+    assert!(diagnosis.summary.chars().count() < 1000, "cut: {}", diagnosis.summary.len());
+    let failure = TlsFailure::UnknownIssuer { issuer: Some("CN=Evil\u{1b}[31m\nCA".to_owned()) };
+    let diagnosis = tls_failure(ctx, &failure);
+    assert!(diagnosis.summary.contains("\"CN=Evil[31m CA\""), "{}", diagnosis.summary);
+    let mut redirect = response(302, false, "");
+    redirect.location = Some("https://user:hunter2@elsewhere.test/".to_owned());
+    let diagnosis = status_failure(ctx, "the heartbeat", &redirect);
+    assert!(diagnosis.summary.contains("https://user:***@elsewhere.test/"), "{}", diagnosis.summary);
+    assert!(!diagnosis.summary.contains("hunter2"));
 }
 
 fn every_settings() -> Vec<ConnectionSettings> {

@@ -467,7 +467,7 @@ fn client_with_identity(trust_root: &CertificateDer<'_>, cert: &CertificateDer<'
                 cert_path: cert_file.path().to_owned(),
                 key_path: key_file.path().to_owned(),
             }),
-            pinned_sha256: None,
+            ..TlsSettings::default()
         },
         &BuildOptions::default(),
     )
@@ -542,7 +542,7 @@ async fn build_reports_ca_file_and_identity_errors() {
                 cert_path: cert_file.path().to_owned(),
                 key_path: wrong_key.path().to_owned(),
             }),
-            pinned_sha256: None,
+            ..TlsSettings::default()
         },
         &BuildOptions::default(),
     )

@@ -8,6 +8,7 @@
 //! - [`pki::Pki`]: root / other root / intermediate / client CA, and leaves that fail in each way.
 //! - [`proxy::TlsProxy`]: TLS (optionally mTLS, optionally token auth) in front of an HTTP upstream.
 //! - [`servers`]: [`servers::SilentServer`], [`servers::NotChromaServer`], [`servers::closed_port`].
+//! - [`scripted::Scripted`]: a plain HTTP server answering what a closure says (redirects, broken paging).
 //! - [`client`]: rustls/reqwest client helpers to talk to all of the above.
 //! - [`scratch_tenant`]: a fresh tenant + database for tests that write. The server is shared by
 //!   all tests, which run in parallel: never modify the seeded tenants and databases.
@@ -21,6 +22,7 @@
 pub mod client;
 pub mod pki;
 pub mod proxy;
+pub mod scripted;
 pub mod servers;
 
 use std::future::Future;

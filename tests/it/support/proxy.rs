@@ -23,7 +23,8 @@
 //!   (or another scheme such as Basic) → 403 [`FORBIDDEN_BODY`], both `application/json`.
 //!   Nothing is open without credentials, heartbeat included.
 //! - Requests are forwarded with method, path and query, headers minus hop-by-hop ones and
-//!   `host`, and body; the upstream's status, headers (minus hop-by-hop) and body come back.
+//!   `host`, and body; the upstream's status, headers (minus hop-by-hop) and body come back (redirects too: they are
+//!   not followed).
 //!   Upstream refused/unreachable → 502 [`BAD_GATEWAY_HTML`]; no answer within
 //!   [`ProxyConfig::upstream_timeout`] → 504 [`GATEWAY_TIMEOUT_HTML`] (both `text/html`,
 //!   `server: nginx`, like nginx).
@@ -206,8 +207,10 @@ impl TlsProxy {
 
     fn start_inner(config: &ProxyConfig, own_thread: bool) -> Self {
         let acceptor = TlsAcceptor::from(Arc::new(server_config(config)));
+        // A reverse proxy passes redirects on to the client, as nginx does.
         let client = reqwest::Client::builder()
             .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .build()
             .expect("build upstream client");
