@@ -255,8 +255,8 @@ pub struct FilterText {
 
 impl FilterText {
     /// The filter to send, or which field is wrong and why (nothing is sent then).
-    pub fn parse(&self) -> Result<(Filter, Option<Vec<String>>), (FilterField, String)> {
-        let object = |field: FilterField, text: &str| -> Result<Option<serde_json::Value>, (FilterField, String)> {
+    pub fn parse(&self) -> Result<ParsedFilter, FilterError> {
+        let object = |field: FilterField, text: &str| -> Result<Option<serde_json::Value>, FilterError> {
             let text = text.trim();
             if text.is_empty() {
                 return Ok(None);
@@ -284,6 +284,12 @@ impl FilterText {
         self.where_metadata.trim().is_empty() && self.where_document.trim().is_empty() && self.ids.trim().is_empty()
     }
 }
+
+/// A filter to send: metadata and document conditions, and the ids asked for.
+pub type ParsedFilter = (Filter, Option<Vec<String>>);
+
+/// A filter that cannot be sent: which input, and why.
+pub type FilterError = (FilterField, String);
 
 /// A filter input of the records view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

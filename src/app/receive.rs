@@ -207,20 +207,16 @@ impl ChromaConnectApp {
         let wanted = self.start.profile.take();
         let mut check = std::mem::take(&mut self.start.check);
         if let Some(name) = wanted {
-            match self.state.store.get(&name).map(|p| p.name.clone()) {
-                Some(name) => {
-                    self.select(&name);
-                    if check {
-                        self.apply_without_ctx_check();
-                    }
-                    return;
+            if let Some(name) = self.state.store.get(&name).map(|p| p.name.clone()) {
+                self.select(&name);
+                if check {
+                    self.apply_without_ctx_check();
                 }
-                None => {
-                    // Checking another profile than the one asked for would mislead.
-                    check = false;
-                    self.state.notify(NoticeLevel::Error, format!("There is no profile named {name}."));
-                }
+                return;
             }
+            // Checking another profile than the one asked for would mislead.
+            check = false;
+            self.state.notify(NoticeLevel::Error, format!("There is no profile named {name}."));
         }
         let remembered = self.state.prefs.selected.clone().filter(|name| self.state.store.get(name).is_some());
         match remembered {

@@ -137,7 +137,9 @@ fn export_ui(ui: &mut Ui, view: &mut RecordsView, commands: &mut Vec<Command>) {
         ui.checkbox(&mut view.export.embeddings, "with embeddings");
         match &view.export_state {
             Some(ExportState::Running { done, total, .. }) => {
-                let fraction = total.filter(|t| *t > 0).map_or(0.0, |t| (*done as f32 / t as f32).min(1.0));
+                // Per mille, in integers: no float casts of large counts.
+                let per_mille = total.filter(|t| *t > 0).map_or(0, |t| (done.saturating_mul(1000) / t).min(1000));
+                let fraction = f32::from(u16::try_from(per_mille).unwrap_or(1000)) / 1000.0;
                 let text = match total {
                     Some(total) => format!("{done} / {total}"),
                     None => format!("{done} records"),
@@ -185,7 +187,8 @@ fn pager_ui(ui: &mut Ui, view: &RecordsView, commands: &mut Vec<Command>) {
         }
         let offset = view.offset;
         let at_start = offset == 0;
-        let has_next = total.map_or(shown as u32 == size, |t| u64::from(offset) + u64::from(size) < t);
+        let has_next =
+            total.map_or(u32::try_from(shown).is_ok_and(|s| s == size), |t| u64::from(offset) + u64::from(size) < t);
         if ui.add_enabled(!at_start, egui::Button::new("⏮ First")).clicked() {
             commands.push(Command::LoadRecords { offset: 0 });
         }
