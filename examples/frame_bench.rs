@@ -139,7 +139,7 @@ fn browser() -> BrowseState {
 
 /// The records view of the first collection with a page of `RECORDS` records.
 fn records_view(rows: &[CollectionRow]) -> RecordsView {
-    let collection = rows.first().map(|r| r.collection.clone()).unwrap_or_else(|| unreachable_collection());
+    let collection = rows.first().map_or_else(empty_collection, |r| r.collection.clone());
     let mut view = RecordsView::new(collection);
     view.page_size = u32::try_from(RECORDS).unwrap_or(u32::MAX);
     let records = (0..RECORDS)
@@ -161,7 +161,7 @@ fn records_view(rows: &[CollectionRow]) -> RecordsView {
     view
 }
 
-fn unreachable_collection() -> Collection {
+fn empty_collection() -> Collection {
     Collection {
         id: String::new(),
         name: String::new(),
