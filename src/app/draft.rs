@@ -216,9 +216,13 @@ impl Draft {
     /// A draft of a saved profile.
     #[must_use]
     pub fn of_profile(profile: &Profile) -> Self {
+        Self::starting_from(profile, Some(profile.clone()))
+    }
+
+    fn starting_from(profile: &Profile, original: Option<Profile>) -> Self {
         let fields = DraftFields::of(profile);
         Self {
-            original: Some(profile.clone()),
+            original,
             baseline: fields.clone(),
             fields,
             secret: String::new(),
@@ -232,16 +236,7 @@ impl Draft {
     pub fn new_profile(name: &str) -> Self {
         let endpoint =
             Endpoint { scheme: Scheme::Http, host: "localhost".to_owned(), port: 8000, base_path: String::new() };
-        let profile = Profile::new(name, endpoint);
-        let fields = DraftFields::of(&profile);
-        Self {
-            original: None,
-            baseline: fields.clone(),
-            fields,
-            secret: String::new(),
-            reveal_secret: false,
-            errors: BTreeMap::new(),
-        }
+        Self::starting_from(&Profile::new(name, endpoint), None)
     }
 
     /// True when something differs from the saved profile (a new profile always counts as changed).

@@ -72,15 +72,7 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             if ui.add(egui::Button::new("New profile").shortcut_text("Ctrl+N")).clicked() {
                 commands.push(Command::NewProfile);
             }
-            if ui.button("Import…").clicked() {
-                commands.push(Command::ImportProfiles);
-            }
-            if ui.button("Import from CHROMA_* environment").clicked() {
-                commands.push(Command::ImportFromEnvironment);
-            }
-            if ui.button("Export all…").clicked() {
-                commands.push(Command::ExportProfiles);
-            }
+            profiles::import_export_items_ui(ui, commands);
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.horizontal(|ui| {

@@ -36,19 +36,7 @@ pub fn profile_list_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Com
                 commands.push(Command::AskDeleteProfile(name.clone()));
             }
         });
-        ui.menu_button("☰", |ui| {
-            if ui.button("Import…").clicked() {
-                commands.push(Command::ImportProfiles);
-            }
-            if ui.button("Import from CHROMA_* environment").clicked() {
-                commands.push(Command::ImportFromEnvironment);
-            }
-            if ui.button("Export all…").clicked() {
-                commands.push(Command::ExportProfiles);
-            }
-        })
-        .response
-        .on_hover_text("Import and export");
+        ui.menu_button("☰", |ui| import_export_items_ui(ui, commands)).response.on_hover_text("Import and export");
     });
     ui.separator();
 
@@ -92,6 +80,19 @@ pub fn profile_list_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Com
         for entry in broken {
             ui.weak(format!("{}: {}", entry.name, entry.error));
         }
+    }
+}
+
+/// The import and export entries of the profile menus.
+pub fn import_export_items_ui(ui: &mut Ui, commands: &mut Vec<Command>) {
+    if ui.button("Import…").clicked() {
+        commands.push(Command::ImportProfiles);
+    }
+    if ui.button("Import from CHROMA_* environment").clicked() {
+        commands.push(Command::ImportFromEnvironment);
+    }
+    if ui.button("Export all…").clicked() {
+        commands.push(Command::ExportProfiles);
     }
 }
 
