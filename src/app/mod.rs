@@ -30,6 +30,9 @@ pub use state::{AppState, Page, ThemeChoice};
 pub const TITLE: &str = "Chroma Connect";
 /// The application id (desktop entry, window class).
 pub const APP_ID: &str = "io.github.chroma_connect.ChromaConnect";
+/// The window icon: the 256 px rendition of assets/chroma-connect.svg (made by scripts/icons.sh), the icon of the
+/// desktop entry and the bundles too.
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/256x256.png");
 /// Where [`ChromaConnectApp::save`] keeps [`state::Prefs`] in eframe's storage.
 const PREFS_KEY: &str = "chroma-connect-prefs";
 
@@ -149,7 +152,8 @@ pub fn main(start: StartOptions) -> ExitCode {
             .with_title(TITLE)
             .with_app_id(APP_ID)
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([760.0, 520.0]),
+            .with_min_inner_size([760.0, 520.0])
+            .with_icon(window_icon()),
         renderer: eframe::Renderer::Glow,
         persist_window: true,
         persistence_path: Some(paths.config_dir.join("window.ron")),
@@ -176,6 +180,12 @@ pub fn main(start: StartOptions) -> ExitCode {
     }
 }
 
+/// The window icon ([`ICON_PNG`], decoded); an empty icon (the platform's default) if it could not be decoded.
+#[must_use]
+pub fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(ICON_PNG).unwrap_or_default()
+}
+
 /// Why no window can open here, when that is known before trying (no X11 or Wayland display on Linux).
 fn no_display() -> Option<String> {
     if !cfg!(all(unix, not(target_os = "macos"))) {
@@ -189,4 +199,13 @@ fn no_display() -> Option<String> {
 #[expect(clippy::print_stderr, reason = "the one line a user sees when the window cannot open")]
 fn eprintln_once(text: &str) {
     eprintln!("{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_decodes() {
+        let icon = super::window_icon();
+        assert_eq!((icon.width, icon.height), (256, 256));
+    }
 }
