@@ -198,9 +198,12 @@ pub fn welcome_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                         }
                     });
                     ui.add_space(16.0);
-                    ui.weak(
-                        "Headless? The same checks run in a terminal: chroma-connect check https://host:8000 \
-                         --ca-file ca.pem",
+                    ui.weak("Headless? The same checks run in a terminal:");
+                    // Monospace: the proportional font draws "--" as a dash.
+                    ui.label(
+                        egui::RichText::new("chroma-connect check https://host:8000 --ca-file ca.pem")
+                            .monospace()
+                            .weak(),
                     );
                 }
             }
