@@ -3,7 +3,12 @@
 //!
 //! ```text
 //! browse_bench create URL TENANT DATABASE COUNT        create tenant, database and COUNT empty collections
-//! browse_bench list URL CA TENANT DATABASE PAGE_SIZE    time all_collections (prints: collections, seconds)
+//! browse_bench list URL CA TENANT DATABASE PAGE_SIZE [CONCURRENCY]
+//!                                                       time all_collections (CONCURRENCY 1, the default) or
+//!                                                       all_collections_concurrent (prints: collections, seconds)
+//! browse_bench export URL CA COLLECTION PAGE_SIZE CONCURRENCY [FILE]
+//!                                                       time all_records of every record (documents, metadatas,
+//!                                                       uris), then writing them as JSON Lines to FILE
 //! browse_bench pages URL CA COLLECTION PAGES LIMIT      time PAGES sequential get_records pages of LIMIT records
 //! browse_bench repeat URL CA COLLECTION PAGES LIMIT     the same, always at offset 0 (client and TLS cost, not the
 //!                                                       server's cost of large offsets)
@@ -18,9 +23,10 @@
     reason = "a benchmark tool"
 )]
 
+use std::io::Write as _;
 use std::time::Instant;
 
-use chroma_connect::chroma::{ChromaClient, ClientOptions, GetRequest};
+use chroma_connect::chroma::{ChromaClient, ClientOptions, GetRequest, Include, record_json_line};
 use chroma_connect::profile::{ConnectionSettings, Verify};
 
 #[tokio::main(flavor = "current_thread")]
@@ -29,12 +35,41 @@ async fn main() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["create", url, tenant, database, count] => create(url, tenant, database, count.parse().expect("COUNT")).await,
-        ["list", url, ca, tenant, database, page_size] => {
+        ["list", url, ca, tenant, database, page_size, rest @ ..] => {
             let client = client(url, ca, tenant, database);
             let scope = client.resolve_scope(tenant, database).await.expect("scope");
+            let page_size = page_size.parse().expect("PAGE_SIZE");
+            let concurrency: usize = rest.first().map_or(1, |c| c.parse().expect("CONCURRENCY"));
             let started = Instant::now();
-            let all = client.all_collections(&scope, page_size.parse().expect("PAGE_SIZE")).await.expect("list");
+            let all = if concurrency > 1 {
+                client.all_collections_concurrent(&scope, page_size, concurrency).await.expect("list")
+            } else {
+                client.all_collections(&scope, page_size).await.expect("list")
+            };
             println!("{} collections in {:.3} s", all.len(), started.elapsed().as_secs_f64());
+        }
+        ["export", url, ca, collection, page_size, concurrency, rest @ ..] => {
+            let client = client(url, ca, "default_tenant", "default_database");
+            let scope = client.resolve_scope("default_tenant", "default_database").await.expect("scope");
+            let collection = client.find_collection(&scope, collection).await.expect("collection");
+            let include = vec![Include::Documents, Include::Metadatas, Include::Uris];
+            let request = GetRequest { include: Some(include), ..GetRequest::default() };
+            let (page_size, concurrency) =
+                (page_size.parse().expect("PAGE_SIZE"), concurrency.parse().expect("CONCURRENCY"));
+            let started = Instant::now();
+            let records = client
+                .all_records(&scope, &collection.id, &request, page_size, concurrency, |_, _| {})
+                .await
+                .expect("export");
+            let fetched = started.elapsed().as_secs_f64();
+            if let Some(path) = rest.first() {
+                let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+                for record in &records {
+                    out.write_all(record_json_line(record, None).as_bytes()).expect("write");
+                }
+                out.flush().expect("flush");
+            }
+            println!("{} records in {:.3} s ({fetched:.3} s fetching)", records.len(), started.elapsed().as_secs_f64());
         }
         [mode @ ("pages" | "repeat"), url, ca, collection, pages, limit] => {
             let client = client(url, ca, "default_tenant", "default_database");

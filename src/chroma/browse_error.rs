@@ -48,7 +48,7 @@ pub enum BrowseError {
     /// [`ClientOptions::max_walk_duration`](super::ClientOptions::max_walk_duration)).
     #[error("listing the {what} was stopped after {items} of them: {reason}")]
     ListingCapped {
-        /// What was listed: `collections` or `databases`.
+        /// What was listed: `collections`, `databases` or `records`.
         what: &'static str,
         /// How many distinct items had been listed.
         items: usize,

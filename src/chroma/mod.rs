@@ -6,6 +6,7 @@ mod collections;
 mod error;
 mod export;
 mod models;
+mod paging;
 mod records;
 mod scope;
 #[cfg(test)]
@@ -20,7 +21,7 @@ pub use error::{ChromaError, ErrorResponse, snippet};
 pub use export::{ExportFormat, csv as records_csv, json_line as record_json_line};
 pub use models::{ApiVersion, Database, Identity, Tenant, parse_count, parse_heartbeat, parse_json, parse_version};
 pub use records::{
-    Filter, GetRequest, Include, QueryHit, QueryRequest, QueryResult, Record, Records, Similar, SimilarRequest,
-    parse_get, parse_query,
+    EXPORT_PAGE_SIZE, Filter, GetRequest, Include, QueryHit, QueryRequest, QueryResult, Record, Records, Similar,
+    SimilarRequest, parse_get, parse_query,
 };
-pub use scope::{DatabaseList, Scope, WALK_PAGE_SIZE};
+pub use scope::{DatabaseList, Scope, WALK_CONCURRENCY, WALK_PAGE_SIZE};

@@ -12,7 +12,13 @@ use super::browse_error::BrowseError;
 use super::client::{ChromaClient, decode};
 use super::collections::{Collection, Metadata, collection_path};
 use super::models;
-use super::scope::Scope;
+use super::paging::walk_pages;
+use super::scope::{Scope, Walk};
+
+/// Records fetched per request by [`ChromaClient::all_records`] when not told. Chroma 1.x spends a good part of a
+/// page on the request itself: 1,000 records a page export a collection about 1.6 times faster than 500; larger
+/// pages risk the response size cap when the embeddings are included.
+pub const EXPORT_PAGE_SIZE: u32 = 1000;
 
 /// A field a `get` or `query` can return besides the ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -310,6 +316,40 @@ impl ChromaClient {
         Ok(decode(&body, parse_get)?)
     }
 
+    /// Every record that `request` matches (its ids and filters; its `limit` and `offset` are not used), fetched
+    /// `page_size` at a time (0 means [`EXPORT_PAGE_SIZE`]) with up to `concurrency` requests in flight (e.g.
+    /// [`WALK_CONCURRENCY`](super::WALK_CONCURRENCY); 0 or 1: one page after another), in the server's order.
+    /// Without ids or filters, the collection's record count says how many pages there are, and those are fetched
+    /// at once, then pages one after another until a short one (records added meanwhile). With filters (which no
+    /// count answers), the first page is fetched alone, then the next ones `concurrency` at a time until a short
+    /// one. A full page that brings no record not fetched before (a server that ignores the offset) stops with
+    /// [`BrowseError::ListingCapped`]; there is no cap on the number of records or the time: drop the future to
+    /// stop (the requests still running are cancelled). `progress(done, total)` is called before the first page
+    /// and after each page: records so far, and the record count when known.
+    pub async fn all_records(
+        &self,
+        scope: &Scope,
+        collection_id: &str,
+        request: &GetRequest,
+        page_size: u32,
+        concurrency: usize,
+        mut progress: impl FnMut(u64, Option<u64>),
+    ) -> Result<Vec<Record>, BrowseError> {
+        let page_size = if page_size == 0 { EXPORT_PAGE_SIZE } else { page_size };
+        let mut walk = Walk::unbounded("records");
+        let unfiltered = request.ids.is_none() && request.filter == Filter::default();
+        // A count is cheap (unlike the list's, on 1.x) and gives the progress its total.
+        let total = if unfiltered { self.count_records(scope, collection_id).await.ok() } else { None };
+        progress(0, total);
+        let fetch = |offset| {
+            let (client, scope, collection_id) = (self.clone(), scope.clone(), collection_id.to_owned());
+            let request = GetRequest { limit: Some(page_size), offset: Some(offset), ..request.clone() };
+            async move { Ok(client.get_records(&scope, &collection_id, &request).await?.records) }
+        };
+        walk_pages(&mut walk, page_size, total, concurrency, fetch, record_id, |done| progress(done as u64, total))
+            .await
+    }
+
     /// The records nearest to each query embedding (`POST …/collections/{id}/query`).
     pub async fn query(
         &self,
@@ -364,6 +404,11 @@ impl ChromaClient {
         hits.truncate(request.n_results as usize);
         Ok(Similar { source, hits, included: answer.included })
     }
+}
+
+/// A record's key in a walk.
+fn record_id(record: &Record) -> &str {
+    &record.id
 }
 
 /// The returned fields: the server's list when it sent one (unknown names ignored), else the columns present.

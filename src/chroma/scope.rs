@@ -42,6 +42,10 @@ pub struct DatabaseList {
 /// Page size used when walking a paged list endpoint to its end.
 pub const WALK_PAGE_SIZE: u32 = 1000;
 
+/// Requests in flight when the pages of a list are fetched concurrently
+/// ([`ChromaClient::all_collections_concurrent`], [`ChromaClient::all_records`]).
+pub const WALK_CONCURRENCY: usize = 4;
+
 /// A walk over a paged list: remembers what was listed, and stops a walk that would never end (a server that
 /// ignores the offset sends the same full page forever) or that goes past the client's limits.
 #[derive(Debug)]
@@ -60,6 +64,17 @@ impl Walk {
             seen: std::collections::HashSet::new(),
             started: std::time::Instant::now(),
             limits: client.walk_limits,
+        }
+    }
+
+    /// A walk over the `what` (`"records"`) without item or time caps: only a full page that brings nothing new
+    /// stops it (the caller decides how long to wait, e.g. by dropping the future).
+    pub(crate) fn unbounded(what: &'static str) -> Self {
+        Self {
+            what,
+            seen: std::collections::HashSet::new(),
+            started: std::time::Instant::now(),
+            limits: WalkLimits { max_items: usize::MAX, max_duration: std::time::Duration::MAX },
         }
     }
 

@@ -35,8 +35,9 @@ pub enum Command {
     /// List the collections of a database with their record counts, dimension, distance space and metadata.
     /// Exit status: 0 ok, 1 server or connection problem, 2 usage or configuration error.
     Collections(super::collections::CollectionsArgs),
-    /// Show a page of a collection's records (filters: --where, --where-document, --ids), or with --similar-to ID
-    /// the records nearest to one record. Exit status: 0 ok, 1 server or connection problem, 2 usage error.
+    /// Show a page of a collection's records (filters: --where, --where-document, --ids), with --similar-to ID the
+    /// records nearest to one record, or with --all export every matching record as JSON Lines or CSV (--output).
+    /// Exit status: 0 ok, 1 server or connection problem, 2 usage error, 130 interrupted.
     Records(super::records::RecordsArgs),
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use clap::Args;
 use serde::Serialize;
 
-use crate::chroma::{Collection, CollectionStats, IndexSettings, Metadata, WALK_PAGE_SIZE};
+use crate::chroma::{Collection, CollectionStats, IndexSettings, Metadata, WALK_CONCURRENCY, WALK_PAGE_SIZE};
 
 use super::args::ConnectionArgs;
 use super::browse::{self, Failure, ServerJson, Session};
@@ -34,6 +34,10 @@ pub struct CollectionsArgs {
     #[arg(long, value_name = "N", default_value_t = WALK_PAGE_SIZE,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub page_size: u32,
+    /// Pages of the list in flight at once, after the first page (1: one page after another).
+    #[arg(long, value_name = "N", default_value_t = WALK_CONCURRENCY,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
+    pub concurrency: usize,
     /// Refuse any response larger than this many MiB.
     #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_response_mib: u64,
@@ -80,7 +84,10 @@ pub(super) async fn run(args: CollectionsArgs) -> u8 {
 async fn list(args: &CollectionsArgs) -> Result<u8, Failure> {
     let session = browse::open(&args.connection, args.max_response_mib).await?;
     let Session { client, scope, .. } = &session;
-    let mut collections = client.all_collections(scope, args.page_size).await.map_err(|err| session.failure(&err))?;
+    let mut collections = client
+        .all_collections_concurrent(scope, args.page_size, args.concurrency)
+        .await
+        .map_err(|err| session.failure(&err))?;
     collections.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     if !args.no_counts && collections.len() > MANY_COLLECTIONS {
         // Servers answer one count at a time (about 5 ms each for 1.x): say why this takes a while.

@@ -7,6 +7,7 @@ mod args;
 mod browse;
 mod check;
 mod collections;
+mod export;
 mod flags;
 mod profiles;
 mod records;

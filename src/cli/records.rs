@@ -7,7 +7,8 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use crate::chroma::{
-    Collection, CollectionStats, Filter, GetRequest, Include, IndexSettings, Metadata, QueryHit, Record, SimilarRequest,
+    BrowseError, Collection, CollectionStats, Filter, GetRequest, Include, IndexSettings, Metadata, QueryHit, Record,
+    SimilarRequest,
 };
 
 use crate::diagnose::Code;
@@ -15,6 +16,7 @@ use crate::diagnose::Code;
 use super::EXIT_OK;
 use super::args::ConnectionArgs;
 use super::browse::{self, Failure, ServerJson, Session};
+use super::export::ExportArgs;
 use super::table::{Align, Table};
 
 /// `records` arguments.
@@ -27,10 +29,10 @@ pub struct RecordsArgs {
     #[arg(long, short = 'c', value_name = "NAME|ID")]
     pub collection: String,
     /// At most this many records.
-    #[arg(long, value_name = "N", default_value_t = 10, conflicts_with = "similar_to")]
+    #[arg(long, value_name = "N", default_value_t = 10, conflicts_with_all = ["similar_to", "all"])]
     pub limit: u32,
     /// Skip this many records (the order is the server's: insertion order without filters).
-    #[arg(long, value_name = "N", default_value_t = 0, conflicts_with = "similar_to")]
+    #[arg(long, value_name = "N", default_value_t = 0, conflicts_with_all = ["similar_to", "all"])]
     pub offset: u32,
     /// Only records whose metadata match this Chroma filter, e.g. '{"color":"red"}' or
     /// '{"$and":[{"color":"red"},{"idx":{"$gte":8}}]}'. The server judges it.
@@ -54,8 +56,11 @@ pub struct RecordsArgs {
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub n: u32,
     /// Print one JSON object instead of a table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all")]
     pub json: bool,
+    /// `--all` and the export's flags.
+    #[command(flatten)]
+    pub export: ExportArgs,
     /// Refuse any response larger than this many MiB.
     #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_response_mib: u64,
@@ -171,21 +176,14 @@ async fn show(args: &RecordsArgs) -> Result<u8, Failure> {
         return Err(Failure::usage(Code::UsageInvalidArgument, "--include distances needs --similar-to"));
     }
 
+    if args.export.all {
+        return super::export::run(args, filter, include).await;
+    }
+
     let session = browse::open(&args.connection, args.max_response_mib).await?;
     let Session { client, scope, .. } = &session;
     let filtered = filter.metadata.is_some() || filter.document.is_some();
-    let fail = |err| {
-        let mut failure = session.failure(&err);
-        if filtered && failure.code == Code::ChromaApiError && failure.status.is_some_and(|s| s <= 500) {
-            failure.hint = Some(
-                "The server refused the request: check the filters given with --where and --where-document \
-                 (Chroma's syntax: {\"field\": value}, {\"field\": {\"$gte\": 3}}, {\"$and\": [...]}, \
-                 {\"$contains\": \"text\"})."
-                    .to_owned(),
-            );
-        }
-        failure
-    };
+    let fail = |err| filter_failure(&session, &err, filtered);
     let collection = client.find_collection(scope, &args.collection).await.map_err(fail)?;
     let stats = client.collection_stats(scope, &collection).await.map_err(fail)?;
     let count = stats.count;
@@ -249,6 +247,20 @@ async fn show(args: &RecordsArgs) -> Result<u8, Failure> {
         browse::write_text(&text(&session, &collection, stats, args, &filter, &page));
     }
     Ok(EXIT_OK)
+}
+
+/// A browsing error of `records`: with filters, a refusal by the server points at them.
+pub(super) fn filter_failure(session: &Session, err: &BrowseError, filtered: bool) -> Failure {
+    let mut failure = session.failure(err);
+    if filtered && failure.code == Code::ChromaApiError && failure.status.is_some_and(|s| s <= 500) {
+        failure.hint = Some(
+            "The server refused the request: check the filters given with --where and --where-document \
+             (Chroma's syntax: {\"field\": value}, {\"field\": {\"$gte\": 3}}, {\"$and\": [...]}, \
+             {\"$contains\": \"text\"})."
+                .to_owned(),
+        );
+    }
+    failure
 }
 
 /// The records to show, whichever way they were found.

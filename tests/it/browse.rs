@@ -501,6 +501,12 @@ async fn two_hundred_fifty_collections_are_walked_page_by_page() {
     assert_eq!(client.list_collections(&scope, Page::new(100, 200)).await.expect("last page").len(), 50);
     assert!(client.list_collections(&scope, Page::new(100, 250)).await.expect("past the end").is_empty());
     assert_eq!(client.list_collections(&scope, Page::new(100, 249)).await.expect("one left")[..], walked[249..]);
+    // Concurrently (the server's count says how many pages): the same list in the same order, whatever the page
+    // size (many pages, a count that is a multiple of it, one page) and the requests in flight.
+    for (page_size, concurrency) in [(100, 4), (7, 8), (250, 4), (50, 2), (1000, 8), (100, 1), (0, 4)] {
+        let concurrent = client.all_collections_concurrent(&scope, page_size, concurrency).await.expect("concurrent");
+        assert_eq!(concurrent, walked, "pages of {page_size}, {concurrency} in flight");
+    }
 
     // The CLI lists them all, sorted by name, with counts.
     let url = v2_url();
@@ -515,6 +521,68 @@ async fn two_hundred_fifty_collections_are_walked_page_by_page() {
     assert!(
         output["collections"].as_array().expect("list").iter().all(|c| c["count"] == 0 && c["dimension"].is_null())
     );
+    // One page after another gives the same.
+    let sequential = cli_json(
+        &["collections", &url, "--tenant", &tenant, "--database", &database, "--page-size", "30", "--concurrency", "1"]
+            .into_iter()
+            .chain(["--json", "--no-counts"])
+            .collect::<Vec<_>>(),
+        0,
+    );
+    let names_of = |output: &Value| -> Vec<String> {
+        output["collections"].as_array().expect("list").iter().map(|c| c["name"].to_string()).collect()
+    };
+    assert_eq!(names_of(&sequential), names_of(&output));
+}
+
+/// A fake 1.x server holding 25 collections (`id-000`..) in pages, with a count route.
+fn twenty_five(ignore_offset: bool) -> Scripted {
+    Scripted::start(Arc::new(move |path: &str| {
+        let number = |key: &str| {
+            let query = path.split_once('?').map_or("", |(_, query)| query);
+            query.split('&').find_map(|pair| pair.strip_prefix(key)).and_then(|v| v.parse().ok()).unwrap_or(0_u64)
+        };
+        match path.split('?').next().unwrap_or_default() {
+            "/api/v2/tenants/t/databases/d/collections_count" => (200, None, "25".to_owned()),
+            "/api/v2/tenants/t/databases/d/collections" => {
+                let offset = if ignore_offset { 0 } else { number("offset=") };
+                let page: Vec<Value> = (offset..25.min(offset + number("limit=")))
+                    .map(|i| json!({"id": format!("id-{i:03}"), "name": format!("c-{i:03}")}))
+                    .collect();
+                (200, None, Value::from(page).to_string())
+            }
+            _ => (404, None, String::new()),
+        }
+    }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_walk_ends_at_the_first_short_page() {
+    let scope = Scope::new(ApiVersion::V2, "t", "d");
+    let expected: Vec<String> = (0..25).map(|i| format!("id-{i:03}")).collect();
+    for (page_size, concurrency) in [(5, 4), (3, 8), (25, 4), (24, 4), (1, 2), (100, 4)] {
+        let server = twenty_five(false);
+        let walked = client(&server.http_url()).all_collections_concurrent(&scope, page_size, concurrency).await;
+        let walked = walked.unwrap_or_else(|e| panic!("pages of {page_size}: {e}"));
+        let ids: Vec<String> = walked.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(ids, expected, "pages of {page_size}, {concurrency} in flight");
+        // The pages up to the first short one, and at most `concurrency - 1` past it; no count (slow on 1.x).
+        let asked = server.requests();
+        let pages = 25 / page_size as usize + 1;
+        assert!((pages..pages + concurrency).contains(&asked.len()), "pages of {page_size}: {asked:?}");
+        assert!(asked.iter().all(|(path, _)| path.ends_with("/collections")), "{asked:?}");
+    }
+    // A server that ignores the offset: stopped at the first page that brings nothing new.
+    let server = twenty_five(true);
+    let walk = client(&server.http_url()).all_collections_concurrent(&scope, 5, 4).await;
+    let Err(BrowseError::ListingCapped { what: "collections", items: 5, reason }) = walk else { panic!("{walk:?}") };
+    assert!(reason.contains("already listed"), "{reason}");
+    // The item cap holds as in the walk one page after another.
+    let server = twenty_five(false);
+    let capped = client_with(&server.http_url(), ClientOptions { max_walk_items: 12, ..ClientOptions::default() });
+    let walk = capped.all_collections_concurrent(&scope, 5, 4).await;
+    let Err(BrowseError::ListingCapped { items: 15, reason, .. }) = walk else { panic!("{walk:?}") };
+    assert!(reason.contains("more than 12 collections"), "{reason}");
 }
 
 #[tokio::test]
@@ -642,7 +710,7 @@ async fn redirects_never_carry_credentials_to_another_host() {
 
 /// After a drop: the requests already on the wire (at most `in_flight`) still arrive, then nothing more. Returns
 /// the proxy's final request count.
-async fn settle(proxy: &TlsProxy, in_flight: usize) -> usize {
+pub(crate) async fn settle(proxy: &TlsProxy, in_flight: usize) -> usize {
     let at_drop = proxy.requests();
     tokio::time::sleep(Duration::from_millis(100)).await;
     let settled = proxy.requests();
@@ -677,6 +745,19 @@ async fn dropping_a_walk_stops_its_requests() {
     let settled = settle(&proxy, 1).await;
     assert!(settled - started < 60, "the walk was stopped early ({} requests)", settled - started);
 
+    // The same walk with its pages fetched concurrently (spawned tasks, aborted with the future).
+    let mut walk = Box::pin(client.all_collections_concurrent(&scope, 1, 4));
+    let started = proxy.requests();
+    loop {
+        tokio::select! {
+            result = &mut walk => panic!("the walk finished before it was dropped: {result:?}"),
+            () = tokio::time::sleep(Duration::from_millis(1)) => if proxy.requests() >= started + 6 { break },
+        }
+    }
+    drop(walk);
+    let settled = settle(&proxy, 4).await;
+    assert!(settled - started < 60, "the walk was stopped early ({} requests)", settled - started);
+
     // The same with concurrent counts (spawned tasks, aborted with the future).
     let all = client.all_collections(&scope, 0).await.expect("all");
     assert_eq!(all.len(), 60);
@@ -698,6 +779,31 @@ async fn dropping_a_walk_stops_its_requests() {
     let started = std::time::Instant::now();
     assert!(tokio::time::timeout(Duration::from_millis(200), client.detect_api()).await.is_err());
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_concurrent_walk_keeps_to_its_requests_in_flight() {
+    let (tenant, database) = scratch_tenant().await;
+    let names: Vec<Value> = (0..120).map(|i| json!({"name": format!("many-{i:03}")})).collect();
+    create_collections(&tenant, &database, names).await;
+    let pki = Pki::new();
+    let proxy = TlsProxy::start(ProxyConfig::for_leaf(&pki.leaf(), chroma_addr())).await;
+    let mut settings = ConnectionSettings::from_url(&proxy.https_url()).expect("url");
+    settings.verify = Verify::CaFile(pki.root_pem_path());
+    let client = ChromaClient::connect(&settings, ClientOptions::default()).await.expect("client");
+    let scope = Scope::new(ApiVersion::V2, tenant, database);
+
+    let sequential = client.all_collections(&scope, 10).await.expect("sequential");
+    assert_eq!((sequential.len(), proxy.connections()), (120, 1), "one page after another: one connection");
+    let requests = proxy.requests();
+    let concurrent = client.all_collections_concurrent(&scope, 10, 4).await.expect("concurrent");
+    assert_eq!(concurrent, sequential);
+    // 12 full pages and the empty one after them that ends the walk, and at most 3 more past the end.
+    let asked = proxy.requests() - requests;
+    assert!((13..=16).contains(&asked), "{asked} requests");
+    // HTTP/1.1: one connection per request in flight (the first one kept alive from before).
+    let connections = proxy.connections();
+    assert!((2..=5).contains(&connections), "{connections} connections for 4 requests in flight");
 }
 
 #[tokio::test]

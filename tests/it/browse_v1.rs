@@ -16,7 +16,7 @@ use crate::support::seeded;
 /// The environment variable holding the 0.4.24 server's URL.
 const CHROMA_V1_TEST_URL_ENV: &str = "CHROMA_V1_TEST_URL";
 
-fn v1_url() -> String {
+pub(crate) fn v1_url() -> String {
     std::env::var(CHROMA_V1_TEST_URL_ENV).unwrap_or_else(|_| {
         panic!("{CHROMA_V1_TEST_URL_ENV} is not set: run the tests with ./scripts/test.sh, which starts Chroma 0.4.24")
     })
@@ -96,6 +96,69 @@ async fn collections_through_the_v1_routes() {
     assert_eq!(cosine.index().space.as_deref(), Some("cosine"));
     assert_eq!(cosine.metadata.as_ref().map(|m| json!(m)), Some(json!({"hnsw:space": "cosine", "topic": "v1"})));
     assert!(client.find_collection(&scope, "cosine_docs").await.is_err(), "not in the default database");
+}
+
+/// A fresh tenant and database on the 0.4.24 server, with `count` empty collections `v1-000`.. created 16 at a
+/// time through the v1 routes.
+pub(crate) async fn v1_scratch_collections(count: usize) -> Scope {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tenant = format!("scratch_v1_{}_{n}", std::process::id());
+    let database = "scratch_db".to_owned();
+    let http = crate::support::client::plain_client();
+    let base = v1_url();
+    let post = |url: String, body: serde_json::Value| {
+        let http = http.clone();
+        async move {
+            http.post(&url)
+                .json(&body)
+                .send()
+                .await
+                .and_then(reqwest::Response::error_for_status)
+                .unwrap_or_else(|e| panic!("POST {url} {body}: {e}"));
+        }
+    };
+    post(format!("{base}/api/v1/tenants"), json!({"name": tenant})).await;
+    post(format!("{base}/api/v1/databases?tenant={tenant}"), json!({"name": database})).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..count {
+        while tasks.len() >= 16 {
+            tasks.join_next().await.expect("task").expect("join");
+        }
+        let url = format!("{base}/api/v1/collections?tenant={tenant}&database={database}");
+        tasks.spawn(post(url, json!({"name": format!("v1-{i:03}")})));
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("join");
+    }
+    Scope::new(ApiVersion::V1, tenant, database)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collections_are_walked_concurrently_as_one_after_another() {
+    let scope = v1_scratch_collections(260).await;
+    let client = client(&v1_url());
+    assert_eq!(client.collection_count(&scope).await.expect("count"), 260);
+    let walked = client.all_collections(&scope, 100).await.expect("walk");
+    let names: BTreeSet<&str> = walked.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!((walked.len(), names.len()), (260, 260), "each collection exactly once");
+    for (page_size, concurrency) in [(100, 4), (7, 8), (26, 4), (1000, 4), (50, 1)] {
+        let concurrent = client.all_collections_concurrent(&scope, page_size, concurrency).await.expect("concurrent");
+        assert_eq!(concurrent, walked, "pages of {page_size}, {concurrency} in flight");
+    }
+    // The CLI walks them concurrently too.
+    let url = v1_url();
+    let listed = cli_json(
+        &["collections", &url, "--tenant", &scope.tenant, "--database", &scope.database, "--page-size", "40"]
+            .into_iter()
+            .chain(["--no-counts", "--json"])
+            .collect::<Vec<_>>(),
+        0,
+    );
+    assert_eq!(listed["collections_count"], 260);
+    let listed: Vec<&str> =
+        listed["collections"].as_array().expect("list").iter().map(|c| c["name"].as_str().expect("name")).collect();
+    assert_eq!(listed, names.into_iter().collect::<Vec<_>>(), "sorted by name");
 }
 
 #[tokio::test]

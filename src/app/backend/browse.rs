@@ -23,8 +23,6 @@ use super::{Backend, Message, resolve};
 
 /// Collections counted at once.
 const COUNT_CONCURRENCY: usize = 8;
-/// Records asked per request while exporting.
-const EXPORT_PAGE: u32 = 500;
 /// How often counts are sent to the UI while they arrive.
 const COUNT_BATCH_EVERY: Duration = Duration::from_millis(100);
 
@@ -222,7 +220,7 @@ async fn open(
     let version = client.version(scope.api).await.unwrap_or_default();
     let list = client.list_databases(scope.api, &scope.tenant, &scope.database).await?;
     let databases = list.databases.into_iter().map(|d| d.name).collect();
-    let collections = client.all_collections(&scope, 0).await?;
+    let collections = client.all_collections_concurrent(&scope, 0, crate::chroma::WALK_CONCURRENCY).await?;
     Ok((client, scope, version, databases, list.listed, collections))
 }
 
@@ -258,7 +256,7 @@ async fn count_all(session: &Session, id: RequestId, collections: Vec<Collection
     reply.send(Message::CollectionCounts { session: id, counts: batch });
 }
 
-/// Every record matching the filter, page by page, with progress.
+/// Every record matching the filter (pages fetched concurrently by the core), with progress.
 async fn fetch_all(
     session: &Session,
     collection: &Collection,
@@ -267,36 +265,16 @@ async fn fetch_all(
     id: RequestId,
     reply: &super::Reply,
 ) -> Result<Vec<Record>, BrowseError> {
-    let unfiltered = ids.is_none() && filter == Filter::default();
-    let total = if unfiltered { session.client.count_records(&session.scope, &collection.id).await.ok() } else { None };
     let mut include = vec![Include::Documents, Include::Metadatas, Include::Uris];
     if embeddings {
         include.push(Include::Embeddings);
     }
-    let mut all: Vec<Record> = Vec::new();
-    let mut previous_first: Option<String> = None;
-    loop {
-        let request = GetRequest {
-            ids: ids.clone(),
-            filter: filter.clone(),
-            limit: Some(EXPORT_PAGE),
-            offset: Some(u32::try_from(all.len()).unwrap_or(u32::MAX)),
-            include: Some(include.clone()),
-        };
-        let page = session.client.get_records(&session.scope, &collection.id, &request).await?.records;
-        let short = page.len() < EXPORT_PAGE as usize;
-        // A server that ignores the offset answers the same page again: stop when nothing new comes.
-        let first = page.first().map(|r| r.id.clone());
-        if first.is_none() || first == previous_first {
-            return Ok(all);
-        }
-        previous_first = first;
-        all.extend(page);
-        reply.send(Message::ExportProgress { id, done: all.len() as u64, total });
-        if short {
-            return Ok(all);
-        }
-    }
+    let request = GetRequest { ids, filter, limit: None, offset: None, include: Some(include) };
+    let progress = |done: u64, total: Option<u64>| reply.send(Message::ExportProgress { id, done, total });
+    session
+        .client
+        .all_records(&session.scope, &collection.id, &request, 0, crate::chroma::WALK_CONCURRENCY, progress)
+        .await
 }
 
 async fn write_export(path: PathBuf, records: Vec<Record>, choice: ExportChoice) -> Result<String, String> {
