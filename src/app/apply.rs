@@ -226,7 +226,7 @@ impl ChromaConnectApp {
             self.inspect(setting);
         }
         let Some(profile) = self.state.selected_profile().cloned() else { return };
-        if profile.auth.source().is_some() {
+        if profile.connection.auth.source().is_some() {
             self.state.secret_info = Some(SecretInfo::Looking);
             self.backend.secret_info(profile);
         }
@@ -250,13 +250,13 @@ impl ChromaConnectApp {
         let Some(profile) = self.state.store.get(name).cloned() else { return };
         let mut copy = profile;
         copy.name = self.free_name(&format!("{name} copy"));
-        copy.pinned_sha256 = None;
+        copy.connection.pinned_sha256 = None;
         let mut draft = Draft::of_profile(&copy);
         draft.original = None;
         self.state.draft = Some(draft);
         self.after_draft_change();
         self.state.prefs.page = Page::Connection;
-        if copy.auth.source().is_some() {
+        if copy.connection.auth.source().is_some() {
             self.state.notify(NoticeLevel::Info, "The copy needs its own secret: type it before saving.");
         }
     }
@@ -399,7 +399,7 @@ impl ChromaConnectApp {
                     }
                     None => format!("Removed the pinned certificate of {name}."),
                 };
-                self.backend.change(name, what, move |p| p.pinned_sha256 = pin);
+                self.backend.change(name, what, move |p| p.connection.pinned_sha256 = pin);
             }
             None => draft.fields.pinned_sha256 = pin,
         }

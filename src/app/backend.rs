@@ -359,7 +359,7 @@ impl Backend {
         let not_open = Message::Saved { id, result: Err(not_open_error()), secret: None, snapshot: None };
         self.with_stores(
             move |stores| {
-                let noun = profile.auth.secret_noun().unwrap_or("secret");
+                let noun = profile.connection.auth.secret_noun().unwrap_or("secret");
                 let name = profile.name.clone();
                 let result = match &saved_name {
                     None => stores.profiles.add(profile, secret.as_ref(), &stores.secrets).map(|loc| (loc, None)),
@@ -432,10 +432,10 @@ impl Backend {
             let result = stores
                 .profiles
                 .update(&name, &stores.secrets, UpdateOptions::default(), |p| {
-                    if !matches!(p.verify, crate::profile::Verify::CaFile(_)) {
-                        p.ca_mode = crate::tls::CaMode::Only;
+                    if !matches!(p.connection.verify, crate::profile::Verify::CaFile(_)) {
+                        p.connection.ca_mode = crate::tls::CaMode::Only;
                     }
-                    p.verify = crate::profile::Verify::CaFile(path.clone());
+                    p.connection.verify = crate::profile::Verify::CaFile(path.clone());
                     Ok(())
                 })
                 .map(|updated| updated.after)
@@ -473,7 +473,7 @@ impl Backend {
         let not_open = Message::SecretInfo { profile: profile.name.clone(), result: Err(not_open_error().to_string()) };
         self.with_stores(
             move |stores| {
-                let noun = profile.auth.secret_noun().unwrap_or("secret");
+                let noun = profile.connection.auth.secret_noun().unwrap_or("secret");
                 let result = match stores.secrets.resolve(&profile) {
                     Ok(Some(found)) => Ok(capitalize(&found.location.describe(noun, &profile.name))),
                     Ok(None) => Ok(format!("No {noun} is saved for this profile yet: type it and save.")),
@@ -749,11 +749,14 @@ fn import_file(path: &Path, stores: &Mutex<Option<Stores>>) -> Message {
     };
     let mut guard = stores.lock().unwrap_or_else(PoisonError::into_inner);
     let Some(stores) = guard.as_mut() else { return fail(not_open_error().to_string()) };
-    let flagged: Vec<String> =
-        profiles.iter().filter(|p| matches!(p.verify, crate::profile::Verify::Off)).map(|p| p.name.clone()).collect();
+    let flagged: Vec<String> = profiles
+        .iter()
+        .filter(|p| matches!(p.connection.verify, crate::profile::Verify::Off))
+        .map(|p| p.name.clone())
+        .collect();
     let from_env: Vec<String> = profiles
         .iter()
-        .filter_map(|p| match p.auth.source() {
+        .filter_map(|p| match p.connection.auth.source() {
             Some(crate::profile::SecretSource::Env(var)) => Some(format!("{} (${var})", p.name)),
             _ => None,
         })

@@ -315,18 +315,18 @@ impl Draft {
         };
         let mut profile = self.original.clone().unwrap_or_else(|| Profile::new(f.name.clone(), endpoint.clone()));
         profile.name.clone_from(&f.name);
-        profile.endpoint = endpoint;
-        profile.verify = verify;
-        profile.ca_mode = if f.verify == VerifyChoice::SystemPlusCa { CaMode::Merge } else { CaMode::Only };
-        profile.client_cert = non_empty_path(&f.client_cert);
-        profile.client_key = non_empty_path(&f.client_key);
-        profile.server_name = Some(f.server_name.trim().to_owned()).filter(|s| !s.is_empty());
-        profile.auth = auth;
-        f.tenant.trim().clone_into(&mut profile.tenant);
-        f.database.trim().clone_into(&mut profile.database);
-        profile.connect_timeout = connect_timeout;
-        profile.request_timeout = request_timeout;
-        profile.pinned_sha256.clone_from(&f.pinned_sha256);
+        profile.connection.endpoint = endpoint;
+        profile.connection.verify = verify;
+        profile.connection.ca_mode = if f.verify == VerifyChoice::SystemPlusCa { CaMode::Merge } else { CaMode::Only };
+        profile.connection.client_cert = non_empty_path(&f.client_cert);
+        profile.connection.client_key = non_empty_path(&f.client_key);
+        profile.connection.server_name = Some(f.server_name.trim().to_owned()).filter(|s| !s.is_empty());
+        profile.connection.auth = auth;
+        f.tenant.trim().clone_into(&mut profile.connection.tenant);
+        f.database.trim().clone_into(&mut profile.connection.database);
+        profile.connection.connect_timeout = connect_timeout;
+        profile.connection.request_timeout = request_timeout;
+        profile.connection.pinned_sha256.clone_from(&f.pinned_sha256);
         profile.read_only = f.read_only;
         profile.notes.clone_from(&f.notes);
         for (setting, text) in
@@ -350,10 +350,10 @@ impl Draft {
         }
         if errors.is_empty()
             && self.original.is_none()
-            && matches!(profile.auth.source(), Some(SecretSource::Stored))
+            && matches!(profile.connection.auth.source(), Some(SecretSource::Stored))
             && self.secret.is_empty()
         {
-            let noun = profile.auth.secret_noun().unwrap_or("secret");
+            let noun = profile.connection.auth.secret_noun().unwrap_or("secret");
             let setting = if f.auth == AuthChoice::Basic { Setting::Password } else { Setting::Token };
             errors
                 .insert(Field::Setting(setting), format!("Type the {noun}, or read it from an environment variable."));
@@ -378,13 +378,13 @@ impl DraftFields {
     /// The fields of a profile.
     #[must_use]
     pub fn of(profile: &Profile) -> Self {
-        let (verify, ca_file) = match (&profile.verify, profile.ca_mode) {
+        let (verify, ca_file) = match (&profile.connection.verify, profile.connection.ca_mode) {
             (Verify::System, _) => (VerifyChoice::System, String::new()),
             (Verify::Off, _) => (VerifyChoice::Off, String::new()),
             (Verify::CaFile(path), CaMode::Merge) => (VerifyChoice::SystemPlusCa, path.display().to_string()),
             (Verify::CaFile(path), _) => (VerifyChoice::OnlyCa, path.display().to_string()),
         };
-        let (auth, token_header, basic_user, source) = match &profile.auth {
+        let (auth, token_header, basic_user, source) = match &profile.connection.auth {
             ProfileAuth::None => (AuthChoice::None, TokenHeader::default(), String::new(), None),
             ProfileAuth::Token { header, source } => (AuthChoice::Token, *header, String::new(), Some(source)),
             ProfileAuth::Basic { user, source } => {
@@ -400,19 +400,19 @@ impl DraftFields {
             url: profile.display_url(),
             verify,
             ca_file,
-            client_cert: path_text(profile.client_cert.as_ref()),
-            client_key: path_text(profile.client_key.as_ref()),
-            server_name: profile.server_name.clone().unwrap_or_default(),
+            client_cert: path_text(profile.connection.client_cert.as_ref()),
+            client_key: path_text(profile.connection.client_key.as_ref()),
+            server_name: profile.connection.server_name.clone().unwrap_or_default(),
             auth,
             token_header,
             basic_user,
             secret_from_env,
             secret_env,
-            tenant: profile.tenant.clone(),
-            database: profile.database.clone(),
-            connect_timeout_secs: secs_text(profile.connect_timeout),
-            request_timeout_secs: secs_text(profile.request_timeout),
-            pinned_sha256: profile.pinned_sha256.clone(),
+            tenant: profile.connection.tenant.clone(),
+            database: profile.connection.database.clone(),
+            connect_timeout_secs: secs_text(profile.connection.connect_timeout),
+            request_timeout_secs: secs_text(profile.connection.request_timeout),
+            pinned_sha256: profile.connection.pinned_sha256.clone(),
             read_only: profile.read_only,
             notes: profile.notes.clone(),
         }
@@ -485,9 +485,10 @@ mod tests {
     #[test]
     fn a_saved_profile_round_trips_without_changes() {
         let mut profile = Profile::new("staging", parse_endpoint("url", "https://chroma.example.com:8443").unwrap());
-        profile.verify = Verify::CaFile("/etc/ca.pem".into());
-        profile.ca_mode = CaMode::Merge;
-        profile.auth = ProfileAuth::Token { header: TokenHeader::XChromaToken, source: SecretSource::Stored };
+        profile.connection.verify = Verify::CaFile("/etc/ca.pem".into());
+        profile.connection.ca_mode = CaMode::Merge;
+        profile.connection.auth =
+            ProfileAuth::Token { header: TokenHeader::XChromaToken, source: SecretSource::Stored };
         let draft = Draft::of_profile(&profile);
         assert!(!draft.is_dirty());
         assert_eq!(draft.fields.verify, VerifyChoice::SystemPlusCa);

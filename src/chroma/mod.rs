@@ -9,6 +9,7 @@ mod models;
 mod paging;
 mod records;
 mod scope;
+mod session;
 #[cfg(test)]
 mod transcripts;
 
@@ -25,3 +26,4 @@ pub use records::{
     SimilarRequest, parse_get, parse_query,
 };
 pub use scope::{DatabaseList, Scope, WALK_CONCURRENCY, WALK_PAGE_SIZE};
+pub use session::BrowseSession;

@@ -1,12 +1,9 @@
 //! Command-line arguments (clap) and their conversion into connection settings.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use clap::{Args, Parser, Subcommand};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::profile::{Auth, ConnectionSettings, Endpoint, ProfileAuth, Secret, SettingsError, TokenHeader, Verify};
-use crate::tls::CaMode;
+use super::settings_flags::SettingsFlags;
+use crate::profile::{Auth, ConnectionSettings, Endpoint, ProfileAuth, Secret, SettingsError};
 
 /// Connect to Chroma servers with exactly the TLS trust you choose, and learn precisely why a connection fails.
 #[derive(Debug, Parser)]
@@ -75,75 +72,9 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Trust only the CA certificate(s) in this file (PEM, PEM bundle or DER) instead of the system store.
-    #[arg(long, value_name = "PATH", conflicts_with = "insecure", help_heading = "Trust")]
-    pub ca_file: Option<PathBuf>,
-    /// With a CA file: `only` trusts just the file (like Python's verify=path; the default); `merge` adds it to the
-    /// system store.
-    #[arg(long, value_enum, help_heading = "Trust")]
-    pub ca_mode: Option<CaModeArg>,
-    /// Do not verify the server's certificate at all (verify = false). The connection is encrypted but the server
-    /// is not authenticated.
-    #[arg(long, help_heading = "Trust")]
-    pub insecure: bool,
-    /// Verify the certificate for (and send SNI as) this name while connecting to the URL's address.
-    #[arg(long, value_name = "NAME", help_heading = "Trust")]
-    pub server_name: Option<String>,
-    /// Require the server certificate to have this SHA-256 fingerprint (as a pinned profile does): another
-    /// certificate fails with `tls.pin_mismatch`.
-    #[arg(long, value_name = "SHA256", help_heading = "Trust")]
-    pub pin: Option<String>,
-    /// Client certificate (PEM) for servers that require mutual TLS.
-    #[arg(long, value_name = "PATH", requires = "client_key", help_heading = "Client certificate")]
-    pub client_cert: Option<PathBuf>,
-    /// Private key (PEM, unencrypted) of the client certificate.
-    #[arg(long, value_name = "PATH", requires = "client_cert", help_heading = "Client certificate")]
-    pub client_key: Option<PathBuf>,
-
-    /// Read the token from this environment variable (keeps it out of shell history and `ps`).
-    #[arg(long, value_name = "VAR", conflicts_with_all = ["token", "basic_user"], help_heading = "Authentication")]
-    pub token_env: Option<String>,
-    /// The token itself. Prefer --token-env: a token on the command line is visible to other local users.
-    #[arg(long, value_name = "TOKEN", conflicts_with = "basic_user", help_heading = "Authentication")]
-    pub token: Option<String>,
-    /// Header that carries the token (default: bearer, or the profile's).
-    #[arg(long, value_enum, help_heading = "Authentication")]
-    pub auth_header: Option<AuthHeaderArg>,
-    /// User for HTTP basic authentication (the password comes from --password-env).
-    #[arg(long, value_name = "USER", requires = "password_env", help_heading = "Authentication")]
-    pub basic_user: Option<String>,
-    /// Environment variable holding the basic-auth password.
-    #[arg(long, value_name = "VAR", requires = "basic_user", help_heading = "Authentication")]
-    pub password_env: Option<String>,
-
-    /// Chroma tenant (default: `default_tenant`, or the profile's).
-    #[arg(long, help_heading = "Chroma")]
-    pub tenant: Option<String>,
-    /// Chroma database (default: `default_database`, or the profile's).
-    #[arg(long, help_heading = "Chroma")]
-    pub database: Option<String>,
-    /// Seconds to wait for each request (default: 30, or the profile's; the TCP connection and TLS handshake
-    /// wait at most 10 s, or less when this is shorter).
-    #[arg(long, value_name = "SECS", help_heading = "Chroma")]
-    pub timeout: Option<f64>,
-}
-
-/// `--ca-mode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CaModeArg {
-    /// Trust only the CA file.
-    Only,
-    /// Trust the CA file and the system store.
-    Merge,
-}
-
-/// `--auth-header`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthHeaderArg {
-    /// `Authorization: Bearer <token>`.
-    Bearer,
-    /// `X-Chroma-Token: <token>`.
-    XChromaToken,
+    /// Trust, client certificate, credentials, tenant, database and timeouts.
+    #[command(flatten)]
+    pub settings: SettingsFlags,
 }
 
 impl ConnectionArgs {
@@ -159,25 +90,26 @@ impl ConnectionArgs {
     /// password out (it is never read) unless credentials are given again.
     pub fn resolve(&self) -> Result<Resolved, SettingsError> {
         let mut notes = Vec::new();
+        let whose = self.profile.as_ref().map_or_else(|| "the connection".to_owned(), |name| format!("profile {name}"));
+        let patch = self.settings.to_patch(&whose)?;
         let mut settings = match (&self.profile, &self.url) {
             (Some(name), url) => {
                 let (profile, paths) = super::profiles::open_profile(name)?;
                 let endpoint = url.as_deref().map(|url| crate::profile::parse_endpoint("url", url)).transpose()?;
-                let elsewhere = endpoint.as_ref().is_some_and(|endpoint| !same_server(endpoint, &profile.endpoint));
-                let mut settings = if elsewhere && profile.auth != ProfileAuth::None {
-                    let given_again = self.token.is_some() || self.token_env.is_some() || self.basic_user.is_some();
-                    if !given_again {
-                        let noun = profile.auth.secret_noun().unwrap_or("secret");
-                        notes.push(format!(
-                            "the {noun} of profile {name} is not sent: the URL given is another server than the \
-                             profile's ({}); give credentials again to send some (--token-env VAR, or --basic-user \
-                             with --password-env)",
-                            profile.display_url()
-                        ));
-                    }
-                    let mut settings = profile.to_settings(Secret::default());
-                    settings.auth = Auth::None;
-                    settings
+                let elsewhere =
+                    endpoint.as_ref().is_some_and(|endpoint| !same_server(endpoint, &profile.connection.endpoint));
+                let mut settings = if self.settings.gives_credentials() {
+                    // Credentials given again replace the profile's: its secret is not read.
+                    profile.to_settings(Secret::default())
+                } else if elsewhere && profile.connection.auth != ProfileAuth::None {
+                    let noun = profile.connection.auth.secret_noun().unwrap_or("secret");
+                    notes.push(format!(
+                        "the {noun} of profile {name} is not sent: the URL given is another server than the \
+                         profile's ({}); give credentials again to send some (--token-env VAR, or --basic-user \
+                         with --password-env)",
+                        profile.display_url()
+                    ));
+                    profile.connection.with_auth(Auth::None)
                 } else {
                     super::profiles::settings_for_profile(&profile, &paths)?
                 };
@@ -189,69 +121,7 @@ impl ConnectionArgs {
             (None, Some(url)) => ConnectionSettings::from_url(url)?,
             (None, None) => return Err(SettingsError::new("url", "is missing: give a URL or --profile NAME")),
         };
-        if let Some(path) = &self.ca_file {
-            settings.verify = Verify::CaFile(path.clone());
-        }
-        if self.insecure {
-            settings.verify = Verify::Off;
-        }
-        if let Some(mode) = self.ca_mode {
-            if !matches!(settings.verify, Verify::CaFile(_)) {
-                return Err(SettingsError::new("ca_mode", "applies only with a CA file (--ca-file)"));
-            }
-            settings.ca_mode = match mode {
-                CaModeArg::Only => CaMode::Only,
-                CaModeArg::Merge => CaMode::Merge,
-            };
-        }
-        if let Some(name) = &self.server_name {
-            settings.server_name = Some(name.clone());
-        }
-        if let Some(pin) = &self.pin {
-            settings.pinned_sha256 = Some(crate::profile::normalize_sha256_fingerprint("pin", pin)?);
-        }
-        if let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) {
-            settings.client_cert = Some(cert.clone());
-            settings.client_key = Some(key.clone());
-        }
-        let header_flag = self.auth_header.map(|header| match header {
-            AuthHeaderArg::Bearer => TokenHeader::Bearer,
-            AuthHeaderArg::XChromaToken => TokenHeader::XChromaToken,
-        });
-        let header = match (&settings.auth, header_flag) {
-            (_, Some(header)) => header,
-            (Auth::Token { header, .. }, None) => *header,
-            _ => TokenHeader::Bearer,
-        };
-        match (&self.token_env, &self.token, &self.basic_user, &self.password_env) {
-            (Some(var), _, _, _) => {
-                settings.auth = Auth::Token { token: Secret::new(read_env("token_env", var)?), header };
-            }
-            (None, Some(token), _, _) => settings.auth = Auth::Token { token: Secret::new(token.clone()), header },
-            (None, None, Some(user), Some(var)) => {
-                settings.auth =
-                    Auth::Basic { user: user.clone(), password: Secret::new(read_env("password_env", var)?) };
-            }
-            _ => {
-                if let Auth::Token { header: profile_header, .. } = &mut settings.auth {
-                    *profile_header = header;
-                }
-            }
-        }
-        if let Some(tenant) = &self.tenant {
-            settings.tenant.clone_from(tenant);
-        }
-        if let Some(database) = &self.database {
-            settings.database.clone_from(database);
-        }
-        if let Some(timeout) = self.timeout {
-            if !timeout.is_finite() || timeout <= 0.0 || timeout > 86_400.0 {
-                return Err(SettingsError::new("timeout", "must be a number of seconds between 0 and 86400"));
-            }
-            settings.request_timeout = Duration::from_secs_f64(timeout);
-            settings.connect_timeout = settings.request_timeout.min(settings.connect_timeout);
-        }
-        settings.validate()?;
+        patch.apply(&mut settings)?;
         Ok(Resolved { settings, notes })
     }
 
@@ -281,22 +151,13 @@ fn same_server(a: &Endpoint, b: &Endpoint) -> bool {
     a.scheme == b.scheme && a.host.eq_ignore_ascii_case(&b.host) && a.port == b.port
 }
 
-fn read_env(field: &'static str, var: &str) -> Result<String, SettingsError> {
-    match std::env::var(var) {
-        Ok(value) if !value.is_empty() => Ok(value),
-        Ok(_) => Err(SettingsError::new(field, format!("names ${var}, which is empty"))),
-        Err(std::env::VarError::NotPresent) => {
-            Err(SettingsError::new(field, format!("names ${var}, which is not set")))
-        }
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(SettingsError::new(field, format!("names ${var}, which is not valid UTF-8")))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::profile::{TokenHeader, Verify};
+    use crate::tls::CaMode;
 
     fn parse(args: &[&str]) -> Result<ConnectionSettings, String> {
         let mut all = vec!["chroma-connect", "check"];
@@ -324,7 +185,7 @@ mod tests {
             "2.5",
         ])
         .expect("settings");
-        assert_eq!(s.verify, Verify::CaFile("ca.pem".into()));
+        assert_eq!(s.verify, Verify::CaFile(std::path::absolute("ca.pem").expect("absolute")), "made absolute");
         assert_eq!(s.ca_mode, CaMode::Merge);
         assert_eq!(s.tls_name(), "chroma.internal");
         assert_eq!((s.tenant.as_str(), s.database.as_str()), ("t", "d"));

@@ -6,7 +6,7 @@ use std::io::Write as _;
 
 use serde::Serialize;
 
-use crate::chroma::{ApiVersion, BrowseError, ChromaClient, ClientOptions, Scope};
+use crate::chroma::{ApiVersion, BrowseError, BrowseSession, ChromaClient, ClientOptions, Scope};
 use crate::diagnose::{
     Code, Diagnosis, diagnose_browse_error, diagnose_browse_error_probing, diagnose_settings_error, sanitize_display,
     sanitize_lines,
@@ -196,16 +196,11 @@ pub(super) async fn open(connection: &ConnectionArgs, max_response_mib: u64) -> 
     // A pinned fingerprint is enforced by the TLS verifier of every connection: a different certificate fails
     // the handshake, before any request (or credential) is sent.
     let options = ClientOptions { max_body_bytes, ..ClientOptions::default() };
-    let client = match ChromaClient::connect(&settings, options).await {
-        Ok(client) => client,
-        Err(err) => return Err(with_profile(Failure::from_browse_probing(&err.into(), &settings).await)),
-    };
-    let scope = match client.resolve_scope(&settings.tenant, &settings.database).await {
-        Ok(scope) => scope,
-        Err(err) => return Err(with_profile(Failure::from_browse_probing(&err, &settings).await)),
-    };
-    // The version is for display only: a server that hides it is still browsable.
-    let version = client.version(scope.api).await.ok().map(|v| sanitize_display(&v, 64));
+    let BrowseSession { client, scope, version } =
+        match BrowseSession::open(&settings, options, &settings.tenant, &settings.database).await {
+            Ok(session) => session,
+            Err(err) => return Err(with_profile(Failure::from_browse_probing(&err, &settings).await)),
+        };
     Ok(Session { client, scope, settings, version, profile })
 }
 

@@ -14,12 +14,13 @@ pub(crate) fn flag_for(setting: Setting) -> &'static str {
         Setting::ServerName => "--server-name",
         Setting::Auth => "--token-env, or --basic-user with --password-env",
         Setting::TokenHeader => "--auth-header",
-        Setting::Token => "--token-env",
+        Setting::Token => "--token-env, or --token-stdin",
         Setting::BasicUser => "--basic-user",
-        Setting::Password => "--password-env",
+        Setting::Password => "--password-env, or --password-stdin",
         Setting::Tenant => "--tenant",
         Setting::Database => "--database",
-        Setting::ConnectTimeout | Setting::RequestTimeout => "--timeout",
+        Setting::ConnectTimeout => "--connect-timeout",
+        Setting::RequestTimeout => "--timeout",
         Setting::PinnedSha256 => "--pin",
     }
 }

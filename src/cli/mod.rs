@@ -11,6 +11,7 @@ mod export;
 mod flags;
 mod profiles;
 mod records;
+mod settings_flags;
 mod table;
 
 use std::io::Write as _;

@@ -7,6 +7,7 @@ mod check;
 mod code;
 mod failure;
 mod findings;
+mod presented;
 mod report;
 mod text;
 
@@ -16,5 +17,6 @@ pub use failure::{
     diagnose_browse_error, diagnose_browse_error_probing, diagnose_chroma_error, diagnose_settings_error,
     diagnose_tls_config_error,
 };
+pub use presented::{PresentedCertificate, presented_certificate};
 pub use report::{CheckReport, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession, step_line};
 pub use text::{sanitize_display, sanitize_lines};

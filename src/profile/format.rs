@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::tls::CaMode;
 
 use super::model::{Profile, ProfileAuth, SecretSource};
-use super::settings::{DEFAULT_DATABASE, DEFAULT_TENANT, SettingsError, TokenHeader, Verify};
+use super::settings::{Connection, DEFAULT_DATABASE, DEFAULT_TENANT, SettingsError, TokenHeader, Verify};
 use super::url_input::{endpoint_from_parts, parse_endpoint};
 
 /// The schema version this build reads and writes. Files with a higher one are refused, never overwritten.
@@ -253,8 +253,8 @@ pub fn write_doc(doc: &ProfilesDoc, header: &str) -> Result<String, FormatError>
 /// A profile's record, as written.
 #[must_use]
 pub fn profile_to_record(profile: &Profile) -> ProfileRecord {
-    let Profile {
-        name: _,
+    let Profile { name: _, connection, notes, read_only } = profile;
+    let Connection {
         endpoint: _,
         verify,
         ca_mode,
@@ -267,9 +267,7 @@ pub fn profile_to_record(profile: &Profile) -> ProfileRecord {
         connect_timeout,
         request_timeout,
         pinned_sha256,
-        notes,
-        read_only,
-    } = profile;
+    } = connection;
     let path_text = |path: &std::path::Path| path.to_string_lossy().into_owned();
     let (verify, ca_mode) = match verify {
         Verify::System => (VerifyValue::Bool(true), (*ca_mode != CaMode::Only).then_some(*ca_mode)),
@@ -349,21 +347,21 @@ pub fn record_to_profile(name: &str, record: ProfileRecord) -> Result<Profile, S
         (None, None) => return Err(SettingsError::new("url", "is missing (or give host, port and ssl)")),
     };
     let mut profile = Profile::new(name, endpoint);
-    profile.verify = read_verify(verify)?;
-    profile.ca_mode = ca_mode.unwrap_or_default();
-    profile.client_cert = client_cert.map(Into::into);
-    profile.client_key = client_key.map(Into::into);
-    profile.server_name = server_name;
-    profile.auth = read_auth(auth, auth_header, token_env, basic_user, password_env)?;
-    profile.tenant = tenant.unwrap_or_else(|| DEFAULT_TENANT.to_owned());
-    profile.database = database.unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+    profile.connection.verify = read_verify(verify)?;
+    profile.connection.ca_mode = ca_mode.unwrap_or_default();
+    profile.connection.client_cert = client_cert.map(Into::into);
+    profile.connection.client_key = client_key.map(Into::into);
+    profile.connection.server_name = server_name;
+    profile.connection.auth = read_auth(auth, auth_header, token_env, basic_user, password_env)?;
+    profile.connection.tenant = tenant.unwrap_or_else(|| DEFAULT_TENANT.to_owned());
+    profile.connection.database = database.unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
     if let Some(secs) = timeout_secs {
-        profile.request_timeout = seconds("timeout_secs", secs)?;
+        profile.connection.request_timeout = seconds("timeout_secs", secs)?;
     }
     if let Some(secs) = connect_timeout_secs {
-        profile.connect_timeout = seconds("connect_timeout_secs", secs)?;
+        profile.connection.connect_timeout = seconds("connect_timeout_secs", secs)?;
     }
-    profile.pinned_sha256 =
+    profile.connection.pinned_sha256 =
         pinned_sha256.map(|pin| super::settings::normalize_sha256_fingerprint("pinned_sha256", &pin)).transpose()?;
     profile.notes = notes.unwrap_or_default();
     profile.read_only = read_only.unwrap_or(false);
@@ -544,8 +542,9 @@ url = "ftp://h:1"
     #[test]
     fn the_seeds_verify_language() {
         let read = |verify: &str| {
-            parse_doc(&format!("[profiles.p]\nurl = \"https://h:1\"\n{verify}\n"))
-                .map(|d| d.profiles.first().map(|p| (p.verify.clone(), p.ca_mode)).ok_or(d.broken))
+            parse_doc(&format!("[profiles.p]\nurl = \"https://h:1\"\n{verify}\n")).map(|d| {
+                d.profiles.first().map(|p| (p.connection.verify.clone(), p.connection.ca_mode)).ok_or(d.broken)
+            })
         };
         assert_eq!(read("verify = true"), Ok(Ok((Verify::System, CaMode::Only))));
         assert_eq!(read("verify = false"), Ok(Ok((Verify::Off, CaMode::Only))));

@@ -131,13 +131,14 @@ pub fn profile_from_chroma_env(
     validate_name(&name)?;
     let mut profile = Profile::new(name, endpoint);
     if api_key.is_some() {
-        profile.auth = ProfileAuth::Token { header: TokenHeader::XChromaToken, source: SecretSource::Stored };
+        profile.connection.auth =
+            ProfileAuth::Token { header: TokenHeader::XChromaToken, source: SecretSource::Stored };
     }
     if let Some(tenant) = tenant {
-        profile.tenant = tenant;
+        profile.connection.tenant = tenant;
     }
     if let Some(database) = database {
-        profile.database = database;
+        profile.connection.database = database;
     }
     profile.notes = format!("Imported from {}.", used.join(", "));
     profile.validate().map_err(|err| SettingsError::new(env_field(err.field), err.message))?;
@@ -183,11 +184,11 @@ mod tests {
         assert_eq!(got.profile.display_url(), "https://api.trychroma.com:443");
         assert_eq!(got.profile.name, "api.trychroma.com");
         assert_eq!(
-            got.profile.auth,
+            got.profile.connection.auth,
             ProfileAuth::Token { header: TokenHeader::XChromaToken, source: SecretSource::Stored }
         );
         assert_eq!(got.secret, Some(Secret::new("ck-123")));
-        assert_eq!((got.profile.tenant.as_str(), got.profile.database.as_str()), ("t-1", "d"));
+        assert_eq!((got.profile.connection.tenant.as_str(), got.profile.connection.database.as_str()), ("t-1", "d"));
         assert_eq!(got.used, ["CHROMA_API_KEY", "CHROMA_TENANT", "CHROMA_DATABASE"]);
         assert!(!format!("{got:?}").contains("ck-123"));
     }
@@ -218,7 +219,7 @@ mod tests {
     #[test]
     fn exports_read_back_and_hold_no_secret() {
         let mut profile = Profile::new("p", crate::profile::parse_endpoint("url", "https://h:1").expect("url"));
-        profile.auth = ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Stored };
+        profile.connection.auth = ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Stored };
         let text = export_profiles(&[&profile]).expect("export");
         assert!(text.contains("No secrets"), "{text}");
         assert_eq!(parse_import(&text).expect("import"), vec![profile]);

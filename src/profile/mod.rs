@@ -8,6 +8,7 @@ mod format;
 mod fsutil;
 mod import_export;
 mod model;
+mod patch;
 mod paths;
 mod resolve;
 mod secret;
@@ -27,14 +28,15 @@ pub use import_export::{
     profile_from_chroma_env,
 };
 pub use model::{MAX_NAME_LEN, Profile, ProfileAuth, SecretSource, validate_env_name, validate_name};
+pub use patch::{ApplyAuth, AuthChange, SecretInput, SettingsPatch};
 pub use paths::{AppPaths, HOME_ENV, PathsError};
 pub use resolve::settings_with_secret;
 pub use secret::Secret;
 pub use secrets::{ResolvedSecret, SECRET_STORE_ENV, SecretError, SecretLocation, SecretStore, SecretStoreMode};
 pub use setting::Setting;
 pub use settings::{
-    Auth, ConnectionSettings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TENANT,
-    Scheme, SettingsError, TokenHeader, Verify, normalize_sha256_fingerprint,
+    Auth, Connection, ConnectionSettings, Credentials, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_TENANT, Scheme, SettingsError, TokenHeader, Verify, normalize_sha256_fingerprint,
 };
 pub use store::{
     BrokenProfile, ConflictPolicy, Imported, ProfileStore, Removed, StoreError, StoreNotice, UpdateOptions, Updated,

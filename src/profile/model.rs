@@ -1,15 +1,9 @@
 //! A saved connection: a name, the connection settings, and where its secret comes from — never the secret.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use crate::tls::CaMode;
+use std::path::Path;
 
 use super::secret::Secret;
-use super::settings::{
-    Auth, ConnectionSettings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATABASE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_TENANT,
-    SettingsError, TokenHeader, Verify,
-};
+use super::settings::{Auth, Connection, ConnectionSettings, SettingsError, TokenHeader, validate_basic_user};
 use super::url_input::Endpoint;
 
 /// Longest profile name accepted.
@@ -84,36 +78,40 @@ impl ProfileAuth {
     }
 }
 
-/// A saved connection to one Chroma server. Profiles are keyed by [`name`](Self::name); the secret is kept
-/// apart (see [`super::SecretStore`]) and joined only by [`Profile::to_settings`].
+impl super::settings::Credentials for ProfileAuth {
+    fn is_none(&self) -> bool {
+        *self == Self::None
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        match self {
+            Self::None => Ok(()),
+            Self::Token { source, .. } => validate_source("token_env", source),
+            Self::Basic { user, source } => {
+                validate_basic_user(user)?;
+                validate_source("password_env", source)
+            }
+        }
+    }
+}
+
+fn validate_source(field: &'static str, source: &SecretSource) -> Result<(), SettingsError> {
+    match source {
+        SecretSource::Stored => Ok(()),
+        SecretSource::Env(var) => validate_env_name(field, var),
+    }
+}
+
+/// A saved connection to one Chroma server: a name, the [`Connection`] settings without the secret, and what only
+/// a profile has. Profiles are keyed by [`name`](Self::name); the secret is kept apart (see
+/// [`super::SecretStore`]) and joined only by [`Profile::to_settings`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     /// The name the user chose; unique in the store (ignoring case).
     pub name: String,
-    /// Where the server listens.
-    pub endpoint: Endpoint,
-    /// How the server certificate is verified: `true`, `false` or a CA file, as in the seed's `verify`.
-    pub verify: Verify,
-    /// With a CA file: trust only it, or it and the system store.
-    pub ca_mode: CaMode,
-    /// Client certificate (PEM) for mutual TLS: an absolute path (see [`Profile::validate`]).
-    pub client_cert: Option<PathBuf>,
-    /// Its private key.
-    pub client_key: Option<PathBuf>,
-    /// Verify the certificate for (and send SNI as) this name instead of the URL's host.
-    pub server_name: Option<String>,
-    /// Credentials, without the secret.
-    pub auth: ProfileAuth,
-    /// Chroma tenant.
-    pub tenant: String,
-    /// Chroma database.
-    pub database: String,
-    /// Limit for the TCP connection and the TLS handshake.
-    pub connect_timeout: Duration,
-    /// Limit for each HTTP request.
-    pub request_timeout: Duration,
-    /// The pinned SHA-256 fingerprint of the server's certificate (trust on first use).
-    pub pinned_sha256: Option<String>,
+    /// The connection settings; credentials say where the secret comes from, never hold it. Paths are absolute
+    /// (see [`Profile::validate`]).
+    pub connection: Connection<ProfileAuth>,
     /// Free text for the user.
     pub notes: String,
     /// The app must not change data on this server through this profile (the GUI offers no writes).
@@ -124,43 +122,13 @@ impl Profile {
     /// A profile for `endpoint` with every other setting at its default.
     #[must_use]
     pub fn new(name: impl Into<String>, endpoint: Endpoint) -> Self {
-        Self {
-            name: name.into(),
-            endpoint,
-            verify: Verify::System,
-            ca_mode: CaMode::Only,
-            client_cert: None,
-            client_key: None,
-            server_name: None,
-            auth: ProfileAuth::None,
-            tenant: DEFAULT_TENANT.to_owned(),
-            database: DEFAULT_DATABASE.to_owned(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            pinned_sha256: None,
-            notes: String::new(),
-            read_only: false,
-        }
+        Self { name: name.into(), connection: Connection::new(endpoint), notes: String::new(), read_only: false }
     }
 
     /// A profile holding `settings`, and the secret they carry (to be saved apart).
     #[must_use]
     pub fn from_settings(name: impl Into<String>, settings: &ConnectionSettings) -> (Self, Option<Secret>) {
-        let ConnectionSettings {
-            endpoint,
-            verify,
-            ca_mode,
-            client_cert,
-            client_key,
-            server_name,
-            auth,
-            tenant,
-            database,
-            connect_timeout,
-            request_timeout,
-            pinned_sha256,
-        } = settings;
-        let (auth, secret) = match auth {
+        let (auth, secret) = match &settings.auth {
             Auth::None => (ProfileAuth::None, None),
             Auth::Token { token, header } => {
                 (ProfileAuth::Token { header: *header, source: SecretSource::Stored }, Some(token.clone()))
@@ -169,23 +137,8 @@ impl Profile {
                 (ProfileAuth::Basic { user: user.clone(), source: SecretSource::Stored }, Some(password.clone()))
             }
         };
-        let profile = Self {
-            name: name.into(),
-            endpoint: endpoint.clone(),
-            verify: verify.clone(),
-            ca_mode: *ca_mode,
-            client_cert: client_cert.clone(),
-            client_key: client_key.clone(),
-            server_name: server_name.clone(),
-            auth,
-            tenant: tenant.clone(),
-            database: database.clone(),
-            connect_timeout: *connect_timeout,
-            request_timeout: *request_timeout,
-            pinned_sha256: pinned_sha256.clone(),
-            notes: String::new(),
-            read_only: false,
-        };
+        let profile =
+            Self { name: name.into(), connection: settings.with_auth(auth), notes: String::new(), read_only: false };
         (profile, secret)
     }
 
@@ -193,49 +146,19 @@ impl Profile {
     /// no credentials). Does not validate them: see [`ConnectionSettings::validate`].
     #[must_use]
     pub fn to_settings(&self, secret: Secret) -> ConnectionSettings {
-        let Self {
-            name: _,
-            endpoint,
-            verify,
-            ca_mode,
-            client_cert,
-            client_key,
-            server_name,
-            auth,
-            tenant,
-            database,
-            connect_timeout,
-            request_timeout,
-            pinned_sha256,
-            notes: _,
-            read_only: _,
-        } = self;
-        ConnectionSettings {
-            endpoint: endpoint.clone(),
-            verify: verify.clone(),
-            ca_mode: *ca_mode,
-            client_cert: client_cert.clone(),
-            client_key: client_key.clone(),
-            server_name: server_name.clone(),
-            auth: auth.with_secret(secret),
-            tenant: tenant.clone(),
-            database: database.clone(),
-            connect_timeout: *connect_timeout,
-            request_timeout: *request_timeout,
-            pinned_sha256: pinned_sha256.clone(),
-        }
+        self.connection.with_auth(self.connection.auth.with_secret(secret))
     }
 
-    /// Checks every field as [`ConnectionSettings::validate`] does (with a stand-in secret), plus the name and
-    /// what a profile file needs: absolute UTF-8 paths for the CA file, client certificate and key (a relative
-    /// path would depend on the folder the profile is used from), a valid environment-variable name. The error
-    /// names the field.
+    /// Checks every field as [`Connection::validate`] does, plus the name and what a profile file needs: absolute
+    /// UTF-8 paths for the CA file, client certificate and key (a relative path would depend on the folder the
+    /// profile is used from). The error names the field.
     pub fn validate(&self) -> Result<(), SettingsError> {
         validate_name(&self.name)?;
-        self.to_settings(Secret::new("stand-in")).validate()?;
-        for (field, path) in [("ca_file", self.ca_file()), ("client_cert", self.client_cert.as_deref())]
+        self.connection.validate()?;
+        let connection = &self.connection;
+        for (field, path) in [("ca_file", connection.ca_file()), ("client_cert", connection.client_cert.as_deref())]
             .into_iter()
-            .chain([("client_key", self.client_key.as_deref())])
+            .chain([("client_key", connection.client_key.as_deref())])
         {
             if let Some(path) = path
                 && path.to_str().is_none()
@@ -257,32 +180,25 @@ impl Profile {
                 ));
             }
         }
-        if let Some(SecretSource::Env(var)) = self.auth.source() {
-            let field = if matches!(self.auth, ProfileAuth::Token { .. }) { "token_env" } else { "password_env" };
-            validate_env_name(field, var)?;
-        }
         Ok(())
     }
 
     /// The CA file, when verification uses one.
     #[must_use]
     pub fn ca_file(&self) -> Option<&Path> {
-        match &self.verify {
-            Verify::CaFile(path) => Some(path),
-            _ => None,
-        }
+        self.connection.ca_file()
     }
 
     /// True when the profile's secret is saved in the keychain or the fallback file (not read from a variable).
     #[must_use]
     pub fn has_stored_secret(&self) -> bool {
-        self.auth.source() == Some(&SecretSource::Stored)
+        self.connection.auth.source() == Some(&SecretSource::Stored)
     }
 
     /// The URL as shown to users.
     #[must_use]
     pub fn display_url(&self) -> String {
-        self.to_settings(Secret::default()).display_url()
+        self.connection.display_url()
     }
 }
 
@@ -320,7 +236,11 @@ pub fn validate_env_name(field: &'static str, var: &str) -> Result<(), SettingsE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    use crate::profile::Verify;
     use crate::profile::parse_endpoint;
+    use crate::tls::CaMode;
 
     fn profile() -> Profile {
         Profile::new("staging", parse_endpoint("url", "https://chroma.example.com:8443").expect("url"))
@@ -349,15 +269,15 @@ mod tests {
     #[test]
     fn paths_must_be_absolute() {
         let mut p = profile();
-        p.verify = Verify::CaFile("ca.pem".into());
+        p.connection.verify = Verify::CaFile("ca.pem".into());
         assert_eq!(p.validate().expect_err("relative").field, "ca_file");
-        p.verify = Verify::CaFile("/etc/ssl/ca.pem".into());
+        p.connection.verify = Verify::CaFile("/etc/ssl/ca.pem".into());
         assert!(p.validate().is_ok());
-        p.client_cert = Some("certs/c.pem".into());
-        p.client_key = Some("/k.pem".into());
+        p.connection.client_cert = Some("certs/c.pem".into());
+        p.connection.client_key = Some("/k.pem".into());
         assert_eq!(p.validate().expect_err("relative").field, "client_cert");
-        p.client_cert = Some("/c.pem".into());
-        p.client_key = Some("./k.pem".into());
+        p.connection.client_cert = Some("/c.pem".into());
+        p.connection.client_key = Some("./k.pem".into());
         let err = p.validate().expect_err("relative");
         assert_eq!(err.field, "client_key");
         assert!(err.to_string().contains("relative path (./k.pem)"), "{err}");
@@ -374,11 +294,11 @@ mod tests {
             assert!(validate_name(good).is_ok(), "{good}");
         }
         let mut p = profile();
-        p.auth = ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Env("1X".into()) };
+        p.connection.auth = ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Env("1X".into()) };
         assert_eq!(p.validate().expect_err("env").field, "token_env");
-        p.auth = ProfileAuth::Basic { user: "u".into(), source: SecretSource::Env("A B".into()) };
+        p.connection.auth = ProfileAuth::Basic { user: "u".into(), source: SecretSource::Env("A B".into()) };
         assert_eq!(p.validate().expect_err("env").field, "password_env");
-        p.auth = ProfileAuth::Basic { user: "u".into(), source: SecretSource::Env("CHROMA_PW".into()) };
+        p.connection.auth = ProfileAuth::Basic { user: "u".into(), source: SecretSource::Env("CHROMA_PW".into()) };
         assert!(p.validate().is_ok());
     }
 }

@@ -12,7 +12,7 @@ use super::settings::{ConnectionSettings, SettingsError};
 /// field is `token` or `password` (see [`SettingsError::setting`]). The settings are not validated: see
 /// [`ConnectionSettings::validate`].
 pub fn settings_with_secret(profile: &Profile, secrets: &SecretStore) -> Result<ConnectionSettings, SettingsError> {
-    let field = match profile.auth {
+    let field = match profile.connection.auth {
         ProfileAuth::None => return Ok(profile.to_settings(Secret::default())),
         ProfileAuth::Token { .. } => "token",
         ProfileAuth::Basic { .. } => "password",
@@ -35,7 +35,7 @@ mod tests {
 
     fn profile(auth: ProfileAuth) -> Profile {
         let mut profile = Profile::new("staging", parse_endpoint("url", "https://h:8443").expect("url"));
-        profile.auth = auth;
+        profile.connection.auth = auth;
         profile
     }
 

@@ -313,7 +313,8 @@ impl SecretStore {
     /// The secret `profile` uses: from its environment variable if it names one, else the saved one. `None` when
     /// the profile has no credentials or nothing is saved.
     pub fn resolve(&self, profile: &Profile) -> Result<Option<ResolvedSecret>, SecretError> {
-        let (Some(source), Some(noun)) = (profile.auth.source(), profile.auth.secret_noun()) else {
+        let (Some(source), Some(noun)) = (profile.connection.auth.source(), profile.connection.auth.secret_noun())
+        else {
             return Ok(None);
         };
         match source {
@@ -566,13 +567,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = file_store(dir.path());
         let mut profile = Profile::new("p", parse_endpoint("url", "http://h:1").expect("url"));
-        profile.auth = ProfileAuth::Token {
+        profile.connection.auth = ProfileAuth::Token {
             header: TokenHeader::Bearer,
             source: SecretSource::Env("CHROMA_CONNECT_UNIT_SURELY_UNSET".into()),
         };
         let err = store.resolve(&profile).expect_err("unset");
         assert!(err.to_string().contains("$CHROMA_CONNECT_UNIT_SURELY_UNSET, which is not set"), "{err}");
-        profile.auth = ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Env("PATH".into()) };
+        profile.connection.auth =
+            ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Env("PATH".into()) };
         let resolved = store.resolve(&profile).expect("resolve").expect("some");
         assert_eq!(resolved.location, SecretLocation::Env { var: "PATH".into() });
         assert!(!format!("{resolved:?}").contains(resolved.secret.expose()));

@@ -117,12 +117,15 @@ impl Auth {
     }
 }
 
-/// Everything needed to reach one Chroma server with the user's trust and credentials.
+/// The settings of one connection, each declared once. `A` holds the credentials: [`Auth`] with the secret in a
+/// [`ConnectionSettings`] (ready to connect), [`ProfileAuth`] with only where the secret comes from in a saved
+/// [`Profile`](super::Profile). Flags, forms and files change them through [`SettingsPatch`](super::SettingsPatch).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectionSettings {
+pub struct Connection<A> {
     /// Where the server listens.
     pub endpoint: Endpoint,
-    /// How the server certificate is verified (https only).
+    /// How the server certificate is verified (https only): `true`, `false` or a CA file, as in the seed's
+    /// `chroma_server_ssl_verify`.
     pub verify: Verify,
     /// With a CA file: trust only that file, or that file plus the system store.
     pub ca_mode: CaMode,
@@ -133,7 +136,7 @@ pub struct ConnectionSettings {
     /// Connect to the endpoint's address but verify the certificate for, and send SNI as, this name.
     pub server_name: Option<String>,
     /// Credentials.
-    pub auth: Auth,
+    pub auth: A,
     /// Chroma tenant.
     pub tenant: String,
     /// Chroma database.
@@ -148,13 +151,57 @@ pub struct ConnectionSettings {
     pub pinned_sha256: Option<String>,
 }
 
+/// Everything needed to reach one Chroma server with the user's trust and credentials (the secret included).
+pub type ConnectionSettings = Connection<Auth>;
+
+/// How credentials are held in a [`Connection`]: checked, described and compared the same way whether the secret
+/// is there ([`Auth`]) or only where it comes from ([`ProfileAuth`]).
+pub trait Credentials: Clone + PartialEq + Default {
+    /// True when no credentials are sent.
+    fn is_none(&self) -> bool;
+    /// Checks the credentials; the error names the field.
+    fn validate(&self) -> Result<(), SettingsError>;
+}
+
+impl Credentials for Auth {
+    fn is_none(&self) -> bool {
+        *self == Self::None
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        match self {
+            Self::Token { token, .. } if token.is_empty() => Err(SettingsError::new("token", "is empty")),
+            Self::Token { token, .. } if !is_header_safe(token.expose()) => Err(SettingsError::new(
+                "token",
+                "contains characters that cannot be sent in an HTTP header (a newline or control character?)",
+            )),
+            Self::Basic { user, .. } => validate_basic_user(user),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Checks the user of basic authentication: not empty, no `:` (it ends the user in the header).
+pub(crate) fn validate_basic_user(user: &str) -> Result<(), SettingsError> {
+    if user.is_empty() || user.contains(':') {
+        return Err(SettingsError::new("basic_user", "must be non-empty and must not contain ':'"));
+    }
+    if user.chars().any(char::is_control) {
+        return Err(SettingsError::new("basic_user", "must not contain control characters (a newline or tab?)"));
+    }
+    Ok(())
+}
+
 impl ConnectionSettings {
     /// Settings for a URL with every other setting at its default (verification on, system trust store).
     pub fn from_url(url: &str) -> Result<Self, SettingsError> {
         Ok(Self::new(parse_endpoint("url", url)?))
     }
+}
 
-    /// Settings for an endpoint with every other setting at its default.
+impl<A: Credentials> Connection<A> {
+    /// Settings for an endpoint with every other setting at its default (verification on with the system store,
+    /// no credentials, the default tenant and database and timeouts).
     #[must_use]
     pub fn new(endpoint: Endpoint) -> Self {
         Self {
@@ -164,12 +211,45 @@ impl ConnectionSettings {
             client_cert: None,
             client_key: None,
             server_name: None,
-            auth: Auth::None,
+            auth: A::default(),
             tenant: DEFAULT_TENANT.to_owned(),
             database: DEFAULT_DATABASE.to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             pinned_sha256: None,
+        }
+    }
+
+    /// The same settings with other credentials.
+    #[must_use]
+    pub fn with_auth<B>(&self, auth: B) -> Connection<B> {
+        let Self {
+            endpoint,
+            verify,
+            ca_mode,
+            client_cert,
+            client_key,
+            server_name,
+            auth: _,
+            tenant,
+            database,
+            connect_timeout,
+            request_timeout,
+            pinned_sha256,
+        } = self;
+        Connection {
+            endpoint: endpoint.clone(),
+            verify: verify.clone(),
+            ca_mode: *ca_mode,
+            client_cert: client_cert.clone(),
+            client_key: client_key.clone(),
+            server_name: server_name.clone(),
+            auth,
+            tenant: tenant.clone(),
+            database: database.clone(),
+            connect_timeout: *connect_timeout,
+            request_timeout: *request_timeout,
+            pinned_sha256: pinned_sha256.clone(),
         }
     }
 
@@ -191,6 +271,15 @@ impl ConnectionSettings {
         let Endpoint { scheme, host, port, base_path } = &self.endpoint;
         let host = if host.contains(':') { format!("[{host}]") } else { host.clone() };
         format!("{}://{host}:{port}{base_path}", scheme.as_str())
+    }
+
+    /// The CA file, when verification uses one.
+    #[must_use]
+    pub fn ca_file(&self) -> Option<&std::path::Path> {
+        match &self.verify {
+            Verify::CaFile(path) => Some(path),
+            _ => None,
+        }
     }
 
     /// Checks every field; the error names the first field that is wrong.
@@ -237,21 +326,7 @@ impl ConnectionSettings {
         {
             return Err(SettingsError::new("server_name", format!("`{name}` is neither a DNS name nor an IP address")));
         }
-        match auth {
-            Auth::Token { token, .. } if token.is_empty() => {
-                return Err(SettingsError::new("token", "is empty"));
-            }
-            Auth::Token { token, .. } if !is_header_safe(token.expose()) => {
-                return Err(SettingsError::new(
-                    "token",
-                    "contains characters that cannot be sent in an HTTP header (a newline or control character?)",
-                ));
-            }
-            Auth::Basic { user, .. } if user.is_empty() || user.contains(':') => {
-                return Err(SettingsError::new("basic_user", "must be non-empty and must not contain ':'"));
-            }
-            _ => {}
-        }
+        auth.validate()?;
         for (field, value) in [("tenant", tenant), ("database", database)] {
             if value.trim().is_empty() {
                 return Err(SettingsError::new(field, "is empty"));
@@ -297,7 +372,7 @@ impl ConnectionSettings {
             if self.client_cert.is_some() {
                 warnings.push("the client certificate is not used: the URL is http://, not https://".to_owned());
             }
-            if self.auth != Auth::None {
+            if !self.auth.is_none() {
                 warnings.push("credentials are sent in clear text over http://".to_owned());
             }
             if self.pinned_sha256.is_some() {

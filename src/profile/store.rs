@@ -551,7 +551,7 @@ fn store_secret(
     secrets: &SecretStore,
 ) -> Result<Option<SecretLocation>, StoreError> {
     match secret {
-        Some(secret) if profile.auth != ProfileAuth::None => Ok(Some(secrets.set(&profile.name, secret)?)),
+        Some(secret) if profile.connection.auth != ProfileAuth::None => Ok(Some(secrets.set(&profile.name, secret)?)),
         _ => {
             if profile.has_stored_secret() {
                 secrets.delete(&profile.name)?;
@@ -562,8 +562,11 @@ fn store_secret(
 }
 
 fn same_server_and_auth(a: &Profile, b: &Profile) -> bool {
-    let kind = |p: &Profile| std::mem::discriminant(&p.auth);
-    a.endpoint == b.endpoint && kind(a) == kind(b) && a.has_stored_secret() && b.has_stored_secret()
+    let kind = |p: &Profile| std::mem::discriminant(&p.connection.auth);
+    a.connection.endpoint == b.connection.endpoint
+        && kind(a) == kind(b)
+        && a.has_stored_secret()
+        && b.has_stored_secret()
 }
 
 /// `NAME (2)`, `NAME (3)`, … — the first that is free.

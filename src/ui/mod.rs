@@ -142,7 +142,7 @@ fn selected_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let dirty = draft.is_dirty();
     let read_only = draft.fields.read_only;
     let verify_off = draft.fields.verify == crate::app::VerifyChoice::Off;
-    let saved_off = state.selected_profile().is_some_and(|p| p.verify == Verify::Off);
+    let saved_off = state.selected_profile().is_some_and(|p| p.connection.verify == Verify::Off);
     let is_tls = draft.fields.url.trim_start().to_ascii_lowercase().starts_with("https");
     ui.horizontal(|ui| {
         ui.heading(egui::RichText::new(&name).strong());

@@ -85,7 +85,7 @@ pub(crate) fn home_with(profiles: Vec<(Profile, Option<&str>)>) -> tempfile::Tem
 
 pub(crate) fn profile(name: &str, url: &str, verify: Verify) -> Profile {
     let mut profile = Profile::new(name, parse_endpoint("url", url).unwrap());
-    profile.verify = verify;
+    profile.connection.verify = verify;
     profile
 }
 
@@ -231,8 +231,8 @@ fn welcome_then_a_typed_profile_with_a_chosen_ca_file_is_saved_and_read_back() {
     // On disk, as another program sees it.
     let store = ProfileStore::open(&gui.paths).unwrap();
     let saved = store.get("staging").expect("saved").clone();
-    assert_eq!(saved.verify, Verify::CaFile(ca.clone()));
-    assert_eq!(saved.endpoint.port, 8443);
+    assert_eq!(saved.connection.verify, Verify::CaFile(ca.clone()));
+    assert_eq!(saved.connection.endpoint.port, 8443);
 
     // A new window on the same folder reads it back and selects it.
     let home = gui.home.take().unwrap();
@@ -289,7 +289,7 @@ async fn the_doctor_names_a_wrong_name_and_its_button_opens_the_server_name_fiel
 async fn cancel_stops_a_check_of_a_server_that_never_answers_and_the_window_keeps_drawing() {
     let silent = SilentServer::start().await;
     let mut slow = profile("silent", &silent.https_url(), Verify::System);
-    slow.connect_timeout = Duration::from_mins(1);
+    slow.connection.connect_timeout = Duration::from_mins(1);
     let home = home_with(vec![(slow, None)]);
     let mut gui = tokio::task::block_in_place(|| app(home, QueuePicker::answering([]), StartOptions::default()));
     tokio::task::block_in_place(|| {
@@ -331,7 +331,11 @@ async fn the_chain_is_shown_and_pinning_it_from_the_page_makes_the_next_check_pa
     gui.click("Pin");
     tokio::task::block_in_place(|| {
         gui.wait("the pin to be saved", |app| {
-            app.state.draft.as_ref().and_then(|d| d.original.as_ref()).is_some_and(|p| p.pinned_sha256.is_some())
+            app.state
+                .draft
+                .as_ref()
+                .and_then(|d| d.original.as_ref())
+                .is_some_and(|p| p.connection.pinned_sha256.is_some())
         });
     });
     assert!(gui.shows("pinned"));
@@ -396,7 +400,7 @@ fn verification_off_shows_the_red_banner_on_every_page() {
 #[test]
 fn unsaved_changes_are_asked_about_before_switching_and_delete_removes_the_secret() {
     let mut with_token = profile("tokened", "http://127.0.0.1:9", Verify::System);
-    with_token.auth = ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Stored };
+    with_token.connection.auth = ProfileAuth::Token { header: TokenHeader::Bearer, source: SecretSource::Stored };
     let home = home_with(vec![
         (profile("first", "http://127.0.0.1:8", Verify::System), None),
         (with_token, Some("s3cret-token")),

@@ -169,8 +169,8 @@ fn first_id(app: &ChromaConnectApp) -> Option<String> {
 fn browse_an_old_0_4_server_and_pick_its_database() {
     let v1 = std::env::var("CHROMA_V1_TEST_URL").expect("CHROMA_V1_TEST_URL (run ./scripts/test.sh)");
     let mut lab = profile("old", &v1, Verify::System);
-    lab.tenant = seeded::TENANT.to_owned();
-    lab.database = seeded::DATABASE.to_owned();
+    lab.connection.tenant = seeded::TENANT.to_owned();
+    lab.connection.database = seeded::DATABASE.to_owned();
     let home = home_with(vec![(lab, None)]);
     let mut gui = app(home, QueuePicker::answering([]), StartOptions::default());
     gui.wait("selection", |app| app.state.draft.is_some());
@@ -192,7 +192,7 @@ fn browse_an_old_0_4_server_and_pick_its_database() {
 #[test]
 fn a_browsing_failure_shows_the_diagnosis_and_runs_the_check() {
     let mut missing = profile("missing-db", &url(), Verify::System);
-    missing.database = "no_such_database".to_owned();
+    missing.connection.database = "no_such_database".to_owned();
     let home = home_with(vec![(missing, None)]);
     let mut gui = app(home, QueuePicker::answering([]), StartOptions::default());
     gui.wait("selection", |app| app.state.draft.is_some());
@@ -208,8 +208,8 @@ fn a_browsing_failure_shows_the_diagnosis_and_runs_the_check() {
 async fn a_server_that_never_answers_leaves_the_browser_responsive_with_cancel() {
     let silent = crate::support::servers::SilentServer::start().await;
     let mut stalled = profile("stalled", &silent.http_url(), Verify::System);
-    stalled.request_timeout = std::time::Duration::from_mins(1);
-    stalled.connect_timeout = std::time::Duration::from_mins(1);
+    stalled.connection.request_timeout = std::time::Duration::from_mins(1);
+    stalled.connection.connect_timeout = std::time::Duration::from_mins(1);
     let home = home_with(vec![(stalled, None)]);
     let mut gui = tokio::task::block_in_place(|| app(home, QueuePicker::answering([]), StartOptions::default()));
     tokio::task::block_in_place(|| {

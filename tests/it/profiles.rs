@@ -173,25 +173,27 @@ fn every_field_round_trips_through_the_store_and_an_export() {
             base_path: "/chroma".into(),
         },
     );
-    profile.verify = Verify::CaFile("/etc/corp/certs/corp-ca.pem".into());
-    profile.ca_mode = CaMode::Merge;
-    profile.client_cert = Some("/etc/corp/certs/client.pem".into());
-    profile.client_key = Some("/abs/client-key.pem".into());
-    profile.server_name = Some("chroma.internal".into());
-    profile.auth = ProfileAuth::Basic { user: "svc-reader".into(), source: SecretSource::Env("CUSTOMER_A_PW".into()) };
-    profile.tenant = "tenant-a".into();
-    profile.database = "db-a".into();
-    profile.connect_timeout = std::time::Duration::from_millis(2500);
-    profile.request_timeout = std::time::Duration::from_secs(45);
-    profile.pinned_sha256 = Some(fingerprint(b"a certificate"));
+    profile.connection.verify = Verify::CaFile("/etc/corp/certs/corp-ca.pem".into());
+    profile.connection.ca_mode = CaMode::Merge;
+    profile.connection.client_cert = Some("/etc/corp/certs/client.pem".into());
+    profile.connection.client_key = Some("/abs/client-key.pem".into());
+    profile.connection.server_name = Some("chroma.internal".into());
+    profile.connection.auth =
+        ProfileAuth::Basic { user: "svc-reader".into(), source: SecretSource::Env("CUSTOMER_A_PW".into()) };
+    profile.connection.tenant = "tenant-a".into();
+    profile.connection.database = "db-a".into();
+    profile.connection.connect_timeout = std::time::Duration::from_millis(2500);
+    profile.connection.request_timeout = std::time::Duration::from_secs(45);
+    profile.connection.pinned_sha256 = Some(fingerprint(b"a certificate"));
     profile.notes = "Behind the corporate CA.\nCall Bob before restarting \"prod\".".into();
     profile.read_only = true;
     let mut token_profile = Profile::new(
         "cloud",
         Endpoint { scheme: Scheme::Https, host: "api.trychroma.com".into(), port: 443, base_path: String::new() },
     );
-    token_profile.auth = ProfileAuth::Token { header: TokenHeader::XChromaToken, source: SecretSource::Stored };
-    token_profile.verify = Verify::Off;
+    token_profile.connection.auth =
+        ProfileAuth::Token { header: TokenHeader::XChromaToken, source: SecretSource::Stored };
+    token_profile.connection.verify = Verify::Off;
 
     let secrets = SecretStore::with_mode(&home.paths(), SecretStoreMode::File);
     let mut store = home.store();
@@ -656,7 +658,10 @@ fn a_pinned_certificate_that_changes_fails_with_its_own_code() {
     let added = home.run(&["profiles", "add", "pinned", &proxy.https_url(), "--ca-file", s(&ca), "--pin-current"]).ok();
     let first_pin = fingerprint(&first.der);
     assert!(added.stderr.contains(&first_pin), "{}", added.all());
-    assert_eq!(home.store().get("pinned").expect("pinned").pinned_sha256.as_deref(), Some(first_pin.as_str()));
+    assert_eq!(
+        home.store().get("pinned").expect("pinned").connection.pinned_sha256.as_deref(),
+        Some(first_pin.as_str())
+    );
     home.run(&["check", "--profile", "pinned"]).ok();
 
     // The server now presents another certificate — valid, same CA — and the pin says so.
@@ -688,7 +693,7 @@ fn a_pinned_certificate_that_changes_fails_with_its_own_code() {
     home.run(&["profiles", "edit", "pinned", "--pin-current"]).ok();
     home.run(&["check", "--profile", "pinned"]).ok();
     home.run(&["profiles", "edit", "pinned", "--unpin"]).ok();
-    assert_eq!(home.store().get("pinned").expect("pinned").pinned_sha256, None);
+    assert_eq!(home.store().get("pinned").expect("pinned").connection.pinned_sha256, None);
     // A pin given by hand in any common form.
     home.run(&[
         "profiles",
@@ -825,11 +830,11 @@ fn relative_paths_are_saved_absolute_and_refused_in_imports() {
     std::fs::create_dir_all(home.path().join("certs")).expect("mkdir");
     home.run(&["profiles", "add", "rel", "https://h.example:8443", "--ca-file", "certs/ca.pem"]).ok();
     let saved = home.store().get("rel").expect("rel").clone();
-    assert_eq!(saved.verify, Verify::CaFile(home.path().join("certs/ca.pem")));
+    assert_eq!(saved.connection.verify, Verify::CaFile(home.path().join("certs/ca.pem")));
     home.run(&["profiles", "edit", "rel", "--client-cert", "./c.pem", "--client-key", "k.pem"]).ok();
     let saved = home.store().get("rel").expect("rel").clone();
-    assert!(saved.client_cert.as_deref().is_some_and(Path::is_absolute), "{saved:?}");
-    assert_eq!(saved.client_key, Some(home.path().join("k.pem")));
+    assert!(saved.connection.client_cert.as_deref().is_some_and(Path::is_absolute), "{saved:?}");
+    assert_eq!(saved.connection.client_key, Some(home.path().join("k.pem")));
 
     // A file with a relative path is refused as a whole, naming the profile and the field.
     let file = home.path().join("import.toml");
@@ -847,8 +852,8 @@ fn relative_paths_are_saved_absolute_and_refused_in_imports() {
     assert!(parse_import(&text).is_err());
     let mut relative =
         Profile::new("r", Endpoint { scheme: Scheme::Https, host: "h".into(), port: 1, base_path: String::new() });
-    relative.client_cert = Some("c.pem".into());
-    relative.client_key = Some("/k.pem".into());
+    relative.connection.client_cert = Some("c.pem".into());
+    relative.connection.client_key = Some("/k.pem".into());
     let secrets = SecretStore::with_mode(&home.paths(), SecretStoreMode::File);
     assert!(home.store().add(relative, None, &secrets).is_err());
 }
@@ -894,10 +899,10 @@ fn pin_current_works_for_a_profile_with_a_token() {
         .run_stdin(&["profiles", "add", "tok", &url, "--ca-file", s(&ca), "--token-stdin", "--pin-current"], token)
         .ok();
     assert!(added.stderr.contains(&fingerprint(&leaf.der)), "{}", added.all());
-    assert_eq!(home.store().get("tok").expect("tok").pinned_sha256, Some(fingerprint(&leaf.der)));
+    assert_eq!(home.store().get("tok").expect("tok").connection.pinned_sha256, Some(fingerprint(&leaf.der)));
     home.run(&["profiles", "edit", "tok", "--unpin"]).ok();
     home.run(&["profiles", "edit", "tok", "--pin-current"]).ok();
-    assert_eq!(home.store().get("tok").expect("tok").pinned_sha256, Some(fingerprint(&leaf.der)));
+    assert_eq!(home.store().get("tok").expect("tok").connection.pinned_sha256, Some(fingerprint(&leaf.der)));
     // The variable a profile reads its token from need not be set to pin.
     home.run(&[
         "profiles",
@@ -950,4 +955,45 @@ fn a_profiles_secret_does_not_follow_another_url() {
     let plain = format!("http://localhost:{}", own.port());
     let run = home.run(&["check", "--profile", "home", &plain, "--json"]).code(1);
     assert!(!run.all().contains(token));
+}
+
+/// One set of settings flags for every command (issue 9, item 2): `--timeout` lowers a longer connect timeout the
+/// same way in `profiles add`, `profiles edit` and `check`, and `check` takes `--connect-timeout` and
+/// `--token-stdin` like a profile does.
+#[test]
+fn the_settings_flags_mean_the_same_in_every_command() {
+    let home = Home::new();
+    let timeouts = |name: &str| {
+        let shown = home.run(&["profiles", "show", name, "--json"]).ok().json();
+        (shown["timeout_secs"].as_f64(), shown["connect_timeout_secs"].as_f64())
+    };
+    home.run(&["profiles", "add", "a", "http://127.0.0.1:1", "--timeout", "4"]).ok();
+    assert_eq!(timeouts("a"), (Some(4.0), Some(4.0)));
+    home.run(&["profiles", "add", "b", "http://127.0.0.1:1"]).ok();
+    // Before: an edit left the 10 s connect timeout above the 2 s request timeout (only `add` lowered it).
+    home.run(&["profiles", "edit", "b", "--timeout", "2"]).ok();
+    assert_eq!(timeouts("b"), (Some(2.0), Some(2.0)));
+    home.run(&["profiles", "edit", "b", "--timeout", "60"]).ok();
+    assert_eq!(timeouts("b"), (Some(60.0), Some(2.0)), "a longer request timeout never raises the connect one");
+    home.run(&["profiles", "edit", "b", "--connect-timeout", "1.5", "--timeout", "0.5"]).ok();
+    assert_eq!(timeouts("b"), (Some(0.5), Some(1.5)));
+
+    // The same flags on `check`, with the same errors naming the setting.
+    for args in [
+        vec!["check", "http://127.0.0.1:1", "--connect-timeout", "0"],
+        vec!["profiles", "add", "c", "http://127.0.0.1:1", "--connect-timeout", "0"],
+    ] {
+        let run = home.run(&args).code(2);
+        assert!(run.all().contains("connect_timeout must be a number of seconds"), "{args:?}: {}", run.all());
+    }
+    for args in [
+        vec!["check", "https://127.0.0.1:1", "--client-cert", "/c.pem"],
+        vec!["profiles", "add", "d", "https://127.0.0.1:1", "--client-cert", "/c.pem"],
+    ] {
+        let run = home.run(&args).code(2);
+        assert!(run.all().contains("client_key is missing"), "{args:?}: {}", run.all());
+    }
+    let stdin = home.run_stdin(&["check", "http://127.0.0.1:1", "--token-stdin", "--json", "--timeout", "2"], "");
+    assert_eq!(stdin.code, Some(2), "{}", stdin.all());
+    assert!(stdin.all().contains("token is empty"), "{}", stdin.all());
 }

@@ -13,8 +13,8 @@ use crate::app::browse::{BrowseFailure, ExportChoice, Opened, RecordsPage};
 use crate::app::picker::{PickOutcome, PickRequest};
 use crate::app::state::RequestId;
 use crate::chroma::{
-    BrowseError, ChromaClient, ClientOptions, Collection, ExportFormat, Filter, GetRequest, Include, Record, Scope,
-    SimilarRequest, record_json_line, records_csv,
+    BrowseError, BrowseSession, ChromaClient, ClientOptions, Collection, ExportFormat, Filter, GetRequest, Include,
+    Record, Scope, SimilarRequest, record_json_line, records_csv,
 };
 use crate::diagnose::{Code, Diagnosis};
 use crate::profile::{ConnectionSettings, Profile, Secret};
@@ -215,9 +215,9 @@ async fn open(
     tenant: &str,
     database: &str,
 ) -> Result<(ChromaClient, Scope, String, Vec<String>, bool, Vec<Collection>), BrowseError> {
-    let client = ChromaClient::connect(settings, ClientOptions::default()).await?;
-    let scope = client.resolve_scope(tenant, database).await?;
-    let version = client.version(scope.api).await.unwrap_or_default();
+    let BrowseSession { client, scope, version } =
+        BrowseSession::open(settings, ClientOptions::default(), tenant, database).await?;
+    let version = version.unwrap_or_default();
     let list = client.list_databases(scope.api, &scope.tenant, &scope.database).await?;
     let databases = list.databases.into_iter().map(|d| d.name).collect();
     let collections = client.all_collections_concurrent(&scope, 0, crate::chroma::WALK_CONCURRENCY).await?;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::args::{AuthHeaderArg, CaModeArg};
+use crate::cli::settings_flags::SettingsFlags;
 
 /// `profiles` arguments.
 #[derive(Debug, Args)]
@@ -62,6 +62,9 @@ pub struct AddArgs {
     /// The settings.
     #[command(flatten)]
     pub settings: SettingsFlags,
+    /// What only a profile has.
+    #[command(flatten)]
+    pub profile: ProfileFlags,
 }
 
 /// `profiles edit`.
@@ -107,6 +110,9 @@ pub struct EditArgs {
     /// The settings to change.
     #[command(flatten)]
     pub settings: SettingsFlags,
+    /// What only a profile has.
+    #[command(flatten)]
+    pub profile: ProfileFlags,
 }
 
 /// `profiles remove`.
@@ -156,86 +162,12 @@ pub enum OnConflict {
     Replace,
 }
 
-/// The settings flags of `add` and `edit`.
+/// What only a saved profile has, for `add` and `edit`.
 #[derive(Debug, Args)]
-#[expect(clippy::struct_excessive_bools, reason = "command-line switches")]
-pub struct SettingsFlags {
-    /// Trust only the CA certificate(s) in this file (PEM, PEM bundle or DER) instead of the system store. A
-    /// relative path is taken from the folder the command runs in and saved as an absolute path.
-    #[arg(long, value_name = "PATH", conflicts_with = "insecure", help_heading = "Trust")]
-    pub ca_file: Option<PathBuf>,
-    /// With a CA file: `only` trusts just the file (like Python's verify=path); `merge` adds it to the system
-    /// store.
-    #[arg(long, value_enum, help_heading = "Trust")]
-    pub ca_mode: Option<CaModeArg>,
-    /// Do not verify the server's certificate at all (verify = false).
-    #[arg(long, help_heading = "Trust")]
-    pub insecure: bool,
-    /// Verify the certificate for (and send SNI as) this name while connecting to the URL's address.
-    #[arg(long, value_name = "NAME", help_heading = "Trust")]
-    pub server_name: Option<String>,
-    /// Pin the server certificate's SHA-256 fingerprint (trust on first use): a different certificate fails the
-    /// check with `tls.pin_mismatch`.
-    #[arg(long, value_name = "SHA256", help_heading = "Trust")]
-    pub pin: Option<String>,
+pub struct ProfileFlags {
     /// Connect now and pin the certificate the server presents.
     #[arg(long, conflicts_with = "pin", help_heading = "Trust")]
     pub pin_current: bool,
-    /// Client certificate (PEM) for servers that require mutual TLS.
-    #[arg(long, value_name = "PATH", help_heading = "Client certificate")]
-    pub client_cert: Option<PathBuf>,
-    /// Private key (PEM, unencrypted) of the client certificate.
-    #[arg(long, value_name = "PATH", help_heading = "Client certificate")]
-    pub client_key: Option<PathBuf>,
-    /// Read the token from this environment variable whenever the profile is used (nothing is saved).
-    #[arg(
-        long,
-        value_name = "VAR",
-        conflicts_with_all = ["token_stdin", "token", "basic_user", "password_env", "password_stdin"],
-        help_heading = "Authentication"
-    )]
-    pub token_env: Option<String>,
-    /// Read the token from standard input (a hidden prompt on a terminal) and save it in the keychain.
-    #[arg(
-        long,
-        conflicts_with_all = ["token", "basic_user", "password_env", "password_stdin"],
-        help_heading = "Authentication"
-    )]
-    pub token_stdin: bool,
-    /// The token itself, saved in the keychain. Prefer --token-stdin: a token on the command line is visible to
-    /// other local users and stays in the shell's history.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        conflicts_with_all = ["basic_user", "password_env", "password_stdin"],
-        help_heading = "Authentication"
-    )]
-    pub token: Option<String>,
-    /// Header that carries the token (default: bearer).
-    #[arg(long, value_enum, help_heading = "Authentication")]
-    pub auth_header: Option<AuthHeaderArg>,
-    /// User for HTTP basic authentication.
-    #[arg(long, value_name = "USER", help_heading = "Authentication")]
-    pub basic_user: Option<String>,
-    /// Read the basic-auth password from this environment variable whenever the profile is used.
-    #[arg(long, value_name = "VAR", conflicts_with = "password_stdin", help_heading = "Authentication")]
-    pub password_env: Option<String>,
-    /// Read the basic-auth password from standard input (a hidden prompt on a terminal) and save it in the
-    /// keychain.
-    #[arg(long, help_heading = "Authentication")]
-    pub password_stdin: bool,
-    /// Chroma tenant (default: `default_tenant`).
-    #[arg(long, help_heading = "Chroma")]
-    pub tenant: Option<String>,
-    /// Chroma database (default: `default_database`).
-    #[arg(long, help_heading = "Chroma")]
-    pub database: Option<String>,
-    /// Seconds to wait for each request (default: 30).
-    #[arg(long, value_name = "SECS", help_heading = "Chroma")]
-    pub timeout: Option<f64>,
-    /// Seconds to wait for the TCP connection and the TLS handshake (default: 10).
-    #[arg(long, value_name = "SECS", help_heading = "Chroma")]
-    pub connect_timeout: Option<f64>,
     /// Free text kept with the profile.
     #[arg(long, value_name = "TEXT", help_heading = "Profile")]
     pub notes: Option<String>,

@@ -13,7 +13,7 @@ use crate::profile::{
 use crate::tls::{FileRole, summarize_file};
 
 use super::super::check::summary_text;
-use super::apply::{apply_edit, apply_settings};
+use super::apply::{apply_add, apply_edit};
 use super::args::{AddArgs, EditArgs, ExportArgs, ImportArgs, ListArgs, OnConflict, RemoveArgs, ShowArgs};
 use super::describe::{changes, env_warnings, profile_json, secret_sentence, secret_status, trust_text, verify_text};
 use super::pin::pin_current;
@@ -43,7 +43,7 @@ pub(super) fn list(args: &ListArgs) -> Result<(), Failure> {
             if p.read_only {
                 name.push_str(" (read-only)");
             }
-            [name, p.display_url(), p.auth.describe(), trust_text(p)]
+            [name, p.display_url(), p.connection.auth.describe(), trust_text(p)]
         })
         .collect();
     let header = ["NAME".to_owned(), "URL".to_owned(), "AUTH".to_owned(), "TRUST".to_owned()];
@@ -93,30 +93,30 @@ pub(super) fn show(args: &ShowArgs) -> Result<(), Failure> {
         // The verify line names the file already.
         lines.push(("ca file", summary_text(&summarize_file(path, FileRole::CaCertificates))));
     }
-    if let Some(cert) = &profile.client_cert {
+    if let Some(cert) = &profile.connection.client_cert {
         lines.push(("client cert", file(cert, FileRole::ClientCertificate)));
     }
-    if let Some(key) = &profile.client_key {
+    if let Some(key) = &profile.connection.client_key {
         lines.push(("client key", file(key, FileRole::PrivateKey)));
     }
-    if let Some(name) = &profile.server_name {
+    if let Some(name) = &profile.connection.server_name {
         lines.push(("server name", name.clone()));
     }
-    lines.push(("auth", profile.auth.describe()));
-    if profile.auth != ProfileAuth::None {
+    lines.push(("auth", profile.connection.auth.describe()));
+    if profile.connection.auth != ProfileAuth::None {
         lines.push(("secret", secret.text.clone()));
     }
-    lines.push(("tenant", profile.tenant.clone()));
-    lines.push(("database", profile.database.clone()));
+    lines.push(("tenant", profile.connection.tenant.clone()));
+    lines.push(("database", profile.connection.database.clone()));
     lines.push((
         "timeouts",
         format!(
             "request {} s, connect {} s",
-            profile.request_timeout.as_secs_f64(),
-            profile.connect_timeout.as_secs_f64()
+            profile.connection.request_timeout.as_secs_f64(),
+            profile.connection.connect_timeout.as_secs_f64()
         ),
     ));
-    if let Some(pin) = &profile.pinned_sha256 {
+    if let Some(pin) = &profile.connection.pinned_sha256 {
         lines.push(("pinned", format!("sha256 {pin}")));
     }
     if profile.read_only {
@@ -134,7 +134,7 @@ pub(super) fn show(args: &ShowArgs) -> Result<(), Failure> {
 }
 
 pub(super) async fn add(args: AddArgs) -> Result<(), Failure> {
-    let AddArgs { name, url, settings } = args;
+    let AddArgs { name, url, settings, profile: profile_flags } = args;
     let mut home = Home::open()?;
     // Before reading a secret from standard input for nothing.
     if let Some(existing) = home.store.profiles().iter().find(|p| p.name.to_lowercase() == name.to_lowercase()) {
@@ -145,8 +145,8 @@ pub(super) async fn add(args: AddArgs) -> Result<(), Failure> {
         )));
     }
     let mut profile = Profile::new(name, parse_endpoint("url", &url)?);
-    let secret = apply_settings(&mut profile, &settings, true)?;
-    if settings.pin_current {
+    let secret = apply_add(&mut profile, &settings, &profile_flags)?;
+    if profile_flags.pin_current {
         pin_current(&mut profile).await?;
     }
     if let Err(err) = profile.validate() {
@@ -171,7 +171,7 @@ pub(super) async fn edit(args: EditArgs) -> Result<(), Failure> {
     // disk at that moment: another instance's changes to other profiles are kept.
     let mut edited = current.clone();
     let secret = apply_edit(&mut edited, &args)?;
-    if args.settings.pin_current {
+    if args.profile.pin_current {
         pin_current(&mut edited).await?;
     }
     if edited == current && secret.is_none() {
@@ -197,7 +197,8 @@ pub(super) async fn edit(args: EditArgs) -> Result<(), Failure> {
     for change in changes(&updated.before, after) {
         let _ = writeln!(text, "  {change}");
     }
-    if secret.is_some() || after.name != updated.before.name || after.auth != updated.before.auth {
+    if secret.is_some() || after.name != updated.before.name || after.connection.auth != updated.before.connection.auth
+    {
         text.push_str(&secret_sentence(after, updated.secret.as_ref(), &home.secrets));
     }
     out_text(&text);
@@ -215,7 +216,7 @@ pub(super) fn remove(args: &RemoveArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let removed = home.store.remove(&args.name, &home.secrets)?;
-    let noun = removed.profile.auth.secret_noun().unwrap_or("secret");
+    let noun = removed.profile.connection.auth.secret_noun().unwrap_or("secret");
     let mut text = format!("Removed profile {} ({}).\n", removed.profile.name, removed.profile.display_url());
     match removed.secret_deleted {
         Ok(true) => {
@@ -315,11 +316,11 @@ pub(super) fn import(args: &ImportArgs) -> Result<(), Failure> {
     for item in &imported {
         if let Some(profile) = home.store.get(&item.saved_as) {
             if let Some(location) = &item.secret {
-                let noun = profile.auth.secret_noun().unwrap_or("secret");
+                let noun = profile.connection.auth.secret_noun().unwrap_or("secret");
                 let _ = writeln!(text, "{}: {}.", profile.name, location.describe(noun, &profile.name));
             }
             if item.needs_secret {
-                let (noun, flag) = match profile.auth {
+                let (noun, flag) = match profile.connection.auth {
                     ProfileAuth::Basic { .. } => ("password", "--password-stdin"),
                     _ => ("token", "--token-stdin"),
                 };
@@ -347,7 +348,7 @@ pub(super) fn import(args: &ImportArgs) -> Result<(), Failure> {
 /// read from an environment variable (whatever that variable holds where the profile is used is sent).
 pub(super) fn import_warnings(profile: &Profile) -> Vec<String> {
     let mut warnings = Vec::new();
-    if profile.verify == Verify::Off && profile.endpoint.scheme == Scheme::Https {
+    if profile.connection.verify == Verify::Off && profile.connection.endpoint.scheme == Scheme::Https {
         warnings.push(format!(
             "imported profile {} turns certificate verification OFF: anyone on the path can impersonate {} \
              (change it with: chroma-connect profiles edit {} --verify-system, or --ca-file PATH)",
@@ -356,8 +357,8 @@ pub(super) fn import_warnings(profile: &Profile) -> Vec<String> {
             shell_word(&profile.name)
         ));
     }
-    if let Some(SecretSource::Env(var)) = profile.auth.source() {
-        let noun = profile.auth.secret_noun().unwrap_or("secret");
+    if let Some(SecretSource::Env(var)) = profile.connection.auth.source() {
+        let noun = profile.connection.auth.secret_noun().unwrap_or("secret");
         warnings.push(format!(
             "imported profile {} sends the {noun} read from ${var} to {}: check that this is the variable you mean",
             profile.name,

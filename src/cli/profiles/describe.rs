@@ -38,7 +38,7 @@ pub(super) struct SecretStatus {
 }
 
 pub(super) fn secret_status(profile: &Profile, secrets: &SecretStore) -> SecretStatus {
-    let Some(noun) = profile.auth.secret_noun() else {
+    let Some(noun) = profile.connection.auth.secret_noun() else {
         return SecretStatus { kind: "none", text: "no credentials".to_owned() };
     };
     match secrets.resolve(profile) {
@@ -70,8 +70,8 @@ fn target_text(target: &SecretLocation) -> String {
 
 /// The line that says where a profile's secret is (after add/edit).
 pub(super) fn secret_sentence(profile: &Profile, saved: Option<&SecretLocation>, secrets: &SecretStore) -> String {
-    let Some(noun) = profile.auth.secret_noun() else { return String::new() };
-    match (saved, profile.auth.source()) {
+    let Some(noun) = profile.connection.auth.secret_noun() else { return String::new() };
+    match (saved, profile.connection.auth.source()) {
         (Some(location), _) => format!("{}.\n", capitalize(&location.describe(noun, &profile.name))),
         (None, Some(SecretSource::Env(var))) => {
             format!("{}.\n", capitalize(&SecretLocation::Env { var: var.clone() }.describe(noun, &profile.name)))
@@ -81,7 +81,7 @@ pub(super) fn secret_sentence(profile: &Profile, saved: Option<&SecretLocation>,
 }
 
 pub(super) fn env_warnings(profile: &Profile) -> Vec<String> {
-    let Some(SecretSource::Env(var)) = profile.auth.source() else { return Vec::new() };
+    let Some(SecretSource::Env(var)) = profile.connection.auth.source() else { return Vec::new() };
     if std::env::var_os(var).is_some() {
         return Vec::new();
     }
@@ -107,23 +107,23 @@ pub(super) fn profile_json(profile: &Profile) -> Value {
 }
 
 pub(super) fn trust_text(profile: &Profile) -> String {
-    if profile.endpoint.scheme == Scheme::Http {
+    if profile.connection.endpoint.scheme == Scheme::Http {
         return "- (http)".to_owned();
     }
-    let mut text = match (&profile.verify, profile.ca_mode) {
+    let mut text = match (&profile.connection.verify, profile.connection.ca_mode) {
         (Verify::System, _) => "system".to_owned(),
         (Verify::Off, _) => "OFF (insecure)".to_owned(),
         (Verify::CaFile(path), CaMode::Only) => format!("CA file {}", path.display()),
         (Verify::CaFile(path), CaMode::Merge) => format!("CA file {} + system", path.display()),
     };
-    if profile.pinned_sha256.is_some() {
+    if profile.connection.pinned_sha256.is_some() {
         text.push_str(", pinned");
     }
     text
 }
 
 pub(super) fn verify_text(profile: &Profile) -> String {
-    match (&profile.verify, profile.ca_mode) {
+    match (&profile.connection.verify, profile.connection.ca_mode) {
         (Verify::System, _) => "true (system trust store)".to_owned(),
         (Verify::Off, _) => "false (NO verification: the server is not authenticated)".to_owned(),
         (Verify::CaFile(path), CaMode::Only) => format!("CA file {} (only this file)", path.display()),

@@ -55,7 +55,7 @@ pub(crate) fn settings_for_profile(profile: &Profile, paths: &AppPaths) -> Resul
     settings_with_secret(profile, &secrets).map_err(|mut err| {
         // The core says what is wrong; the command line adds how to save the secret again.
         if profile.has_stored_secret() {
-            let (noun, flag) = match profile.auth {
+            let (noun, flag) = match profile.connection.auth {
                 ProfileAuth::Basic { .. } => ("password", "--password-stdin"),
                 _ => ("token", "--token-stdin"),
             };
