@@ -38,6 +38,18 @@ impl ChromaConnectApp {
             Command::SaveDraft => self.save_draft(),
             Command::RevertDraft => self.revert_draft(),
             Command::ImportProfiles => self.backend.import(),
+            Command::ConfirmImport { skip_flagged } => {
+                if let Some(Dialog::ConfirmImport { path, mut profiles, risks }) = self.state.dialog.take() {
+                    if skip_flagged {
+                        profiles.retain(|profile| !risks.iter().any(|(name, _)| *name == profile.name));
+                    }
+                    if profiles.is_empty() {
+                        self.state.notify(NoticeLevel::Info, "Nothing imported.");
+                    } else {
+                        self.backend.import_profiles(path, profiles);
+                    }
+                }
+            }
             Command::ExportProfiles => {
                 let profiles = self.state.store.profiles().to_vec();
                 if profiles.is_empty() {

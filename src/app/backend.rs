@@ -84,6 +84,13 @@ pub enum Message {
         /// The profiles after it.
         snapshot: Option<Snapshot>,
     },
+    /// An import file was read: its profiles, not imported yet.
+    ImportRead {
+        /// The file.
+        path: PathBuf,
+        /// Its profiles.
+        profiles: Vec<Profile>,
+    },
     /// An import finished.
     Imported {
         /// A sentence, or the error.
@@ -556,7 +563,8 @@ impl Backend {
         }
     }
 
-    /// Imports a profile file the user chooses; existing names get a free name.
+    /// Reads a profile file the user chooses: [`Message::ImportRead`] with its profiles, to be imported by
+    /// [`Backend::import_profiles`] (after a question when some need a look).
     pub fn import(&self) {
         let request = PickRequest {
             title: "Import profiles".to_owned(),
@@ -565,7 +573,6 @@ impl Backend {
             filters: vec![("Profiles".to_owned(), vec!["toml".to_owned()])],
         };
         let picker = Arc::clone(&self.picker);
-        let stores = Arc::clone(&self.stores);
         let reply = self.sender();
         self.rt().spawn(async move {
             let path = match picker.pick(request).await {
@@ -577,11 +584,21 @@ impl Backend {
                 }
             };
             let _ = tokio::task::spawn_blocking(move || {
-                let message = import_file(&path, &stores);
+                let message = match read_import(&path) {
+                    Ok(profiles) => Message::ImportRead { path, profiles },
+                    Err(text) => Message::Imported { result: Err(text), snapshot: None },
+                };
                 reply.send(message);
             })
             .await;
         });
+    }
+
+    /// Imports `profiles` read from `path`; existing names get a free name.
+    pub fn import_profiles(&self, path: PathBuf, profiles: Vec<Profile>) {
+        let stores = Arc::clone(&self.stores);
+        let reply = self.sender();
+        self.rt().spawn_blocking(move || reply.send(import_read(&path, profiles, &stores)));
     }
 
     /// Runs the check of `settings` (or resolves the saved secret of `profile` first), streaming its steps.
@@ -737,16 +754,14 @@ async fn discover(settings: &ConnectionSettings) -> Result<(Vec<String>, Vec<Str
     Ok((tenants, databases, note.trim().to_owned()))
 }
 
-fn import_file(path: &Path, stores: &Mutex<Option<Stores>>) -> Message {
+/// The profiles of an import file, or why it cannot be read.
+fn read_import(path: &Path) -> Result<Vec<Profile>, String> {
+    let text = read_small_file(path)?;
+    parse_import(&text).map_err(|err| format!("Cannot import {}: {err}", path.display()))
+}
+
+fn import_read(path: &Path, profiles: Vec<Profile>, stores: &Mutex<Option<Stores>>) -> Message {
     let fail = |text: String| Message::Imported { result: Err(text), snapshot: None };
-    let text = match read_small_file(path) {
-        Ok(text) => text,
-        Err(err) => return fail(err),
-    };
-    let profiles = match parse_import(&text) {
-        Ok(profiles) => profiles,
-        Err(err) => return fail(format!("Cannot import {}: {err}", path.display())),
-    };
     let mut guard = stores.lock().unwrap_or_else(PoisonError::into_inner);
     let Some(stores) = guard.as_mut() else { return fail(not_open_error().to_string()) };
     let flagged: Vec<String> = profiles

@@ -53,6 +53,11 @@ pub enum Command {
     Pin(String),
     /// Remove the pinned fingerprint.
     Unpin,
+    /// Import the profiles of the open import question: all of them, or only those that need no look.
+    ConfirmImport {
+        /// Leave out the profiles the question named.
+        skip_flagged: bool,
+    },
     /// Ask to use the certificate at this index of the last chain as the profile's CA file.
     AskUseAsCa(usize),
     /// Save that certificate in the app's data folder and make it the profile's CA file (after the confirmation).

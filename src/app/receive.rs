@@ -1,13 +1,13 @@
 //! Applying a [`Message`] from a background task. Results of requests that are no longer awaited are dropped.
 
 use crate::diagnose::CheckEvent;
-use crate::profile::{Profile, StoreError};
+use crate::profile::{ImportRisk, Profile, StoreError};
 
 use super::backend::{Message, Snapshot, capitalize};
 use super::command::Command;
 use super::draft::{Draft, DraftFields, Field};
 use super::state::{
-    CheckOutcome, Discovery, FileCheck, Health, LastCheck, NoticeLevel, SecretInfo, StoreView, health_of,
+    CheckOutcome, Dialog, Discovery, FileCheck, Health, LastCheck, NoticeLevel, SecretInfo, StoreView, health_of,
 };
 use super::{ChromaConnectApp, PickOutcome};
 
@@ -62,6 +62,19 @@ impl ChromaConnectApp {
                         self.state.notify(NoticeLevel::Info, text);
                     }
                     Err(err) => self.state.notify(NoticeLevel::Error, capitalize(&err)),
+                }
+            }
+            Message::ImportRead { path, profiles } => {
+                let risks: Vec<(String, String)> = profiles
+                    .iter()
+                    .flat_map(|profile| {
+                        ImportRisk::of(profile).into_iter().map(|risk| (profile.name.clone(), risk.sentence(profile)))
+                    })
+                    .collect();
+                if risks.is_empty() {
+                    self.backend.import_profiles(path, profiles);
+                } else {
+                    self.state.dialog = Some(Dialog::ConfirmImport { path, profiles, risks });
                 }
             }
             Message::Imported { result, snapshot } => {

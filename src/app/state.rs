@@ -233,6 +233,15 @@ pub enum Dialog {
         /// Its SHA-256 fingerprint.
         sha256: String,
     },
+    /// Import profiles of which some need a look (verification off, a secret from an environment variable)?
+    ConfirmImport {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Every profile it holds.
+        profiles: Vec<crate::profile::Profile>,
+        /// What needs a look, one sentence each, with the profile's name.
+        risks: Vec<(String, String)>,
+    },
     /// Use this certificate as the CA file?
     ConfirmUseAsCa {
         /// Its index in the last chain.

@@ -63,6 +63,49 @@ pub fn parse_import(text: &str) -> Result<Vec<Profile>, ImportError> {
     Ok(doc.profiles)
 }
 
+/// What an imported profile does that the user should know before using it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportRisk {
+    /// It turns certificate verification off on an https:// server.
+    VerificationOff,
+    /// It sends a secret read from this environment variable (whatever it holds where the profile is used).
+    SecretFromEnv(String),
+}
+
+impl ImportRisk {
+    /// The risks of `profile`, most serious first.
+    #[must_use]
+    pub fn of(profile: &Profile) -> Vec<Self> {
+        let mut risks = Vec::new();
+        if profile.connection.verify == super::Verify::Off && profile.connection.endpoint.scheme == Scheme::Https {
+            risks.push(Self::VerificationOff);
+        }
+        if let Some(SecretSource::Env(var)) = profile.connection.auth.source() {
+            risks.push(Self::SecretFromEnv(var.clone()));
+        }
+        risks
+    }
+
+    /// A sentence about `profile`, e.g. `staging turns certificate verification OFF: anyone on the path can
+    /// impersonate https://…`. Names no CLI flag.
+    #[must_use]
+    pub fn sentence(&self, profile: &Profile) -> String {
+        match self {
+            Self::VerificationOff => format!(
+                "{} turns certificate verification OFF: anyone on the path can impersonate {}",
+                profile.name,
+                profile.display_url()
+            ),
+            Self::SecretFromEnv(var) => format!(
+                "{} sends the {} read from ${var} to {}: check that this is the variable you mean",
+                profile.name,
+                profile.connection.auth.secret_noun().unwrap_or("secret"),
+                profile.display_url()
+            ),
+        }
+    }
+}
+
 /// A profile made from the `CHROMA_*` environment variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvImport {

@@ -24,7 +24,7 @@ pub use format::{
 };
 pub use fsutil::stale_temps;
 pub use import_export::{
-    CHROMA_CLIENT_DEFAULT_PORT, CHROMA_CLOUD_HOST, EnvImport, ImportError, export_profiles, parse_import,
+    CHROMA_CLIENT_DEFAULT_PORT, CHROMA_CLOUD_HOST, EnvImport, ImportError, ImportRisk, export_profiles, parse_import,
     profile_from_chroma_env,
 };
 pub use model::{MAX_NAME_LEN, Profile, ProfileAuth, SecretSource, validate_env_name, validate_name};

@@ -1,4 +1,4 @@
-//! Modal questions: delete, unsaved changes, pin, trust a CA. Esc or a click outside closes them.
+//! Modal questions: delete, unsaved changes, pin, trust a CA, import profiles that need a look. Esc or a click outside closes them.
 
 use egui::{RichText, Ui};
 
@@ -6,6 +6,7 @@ use crate::app::Command;
 use crate::app::state::{AppState, Dialog};
 
 use super::theme;
+use super::widgets::plural;
 
 /// Draws the open dialog, if any.
 pub fn dialog_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
@@ -44,6 +45,31 @@ pub fn dialog_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 ui.label("Compare it with the fingerprint the server's operator gives you before you pin it.");
                 buttons_ui(ui, commands, "Pin", Command::Pin(sha256.clone()), false);
             }
+            Dialog::ConfirmImport { path, profiles, risks } => {
+                ui.heading("Import these profiles?");
+                let file = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
+                ui.label(format!("{file} holds {}. Look at what some of them do first:", plural(profiles.len(), "profile")));
+                ui.add_space(4.0);
+                for (_, sentence) in risks {
+                    ui.label(RichText::new(format!("!  {sentence}")).color(theme::palette(ui).bad));
+                }
+                ui.add_space(4.0);
+                ui.label("Import them only if you know where this file comes from.");
+                let flagged = profiles.iter().filter(|p| risks.iter().any(|(name, _)| *name == p.name)).count();
+                ui.add_space(8.0);
+                ui.horizontal_wrapped(|ui| {
+                    if ui.button(RichText::new(format!("Import all {}", profiles.len())).strong()).clicked() {
+                        commands.push(Command::ConfirmImport { skip_flagged: false });
+                    }
+                    let others = profiles.len() - flagged;
+                    if others > 0 && ui.button(format!("Import only the other {}", plural(others, "profile"))).clicked() {
+                        commands.push(Command::ConfirmImport { skip_flagged: true });
+                    }
+                    if ui.button("Cancel").clicked() {
+                        commands.push(Command::CloseDialog);
+                    }
+                });
+            }
             Dialog::ConfirmUseAsCa { index, subject, sha256 } => {
                 ui.heading("Use this certificate as the CA file?");
                 ui.label(format!(
@@ -69,6 +95,7 @@ fn is_dialog_answer(command: &Command) -> bool {
             | Command::DiscardAndContinue
             | Command::Pin(_)
             | Command::UseAsCa(_)
+            | Command::ConfirmImport { .. }
             | Command::CloseDialog
     )
 }

@@ -543,13 +543,26 @@ fn export_then_import_through_the_file_dialogs() {
 
     let mut other = app(
         tempfile::tempdir().unwrap(),
-        QueuePicker::answering([PickOutcome::Chosen(file.clone())]),
+        QueuePicker::answering([PickOutcome::Chosen(file.clone()), PickOutcome::Chosen(file.clone())]),
         StartOptions::default(),
     );
+    // A profile that turns verification off is not imported without a question.
     other.click("Import profiles…");
-    other.wait("the import", |app| app.state.store.profiles().len() == 2);
-    assert!(other.shows("Verification is OFF in: two"), "an imported insecure profile is flagged");
+    other.wait("the question", |app| app.state.dialog.is_some());
+    assert!(other.shows("Import these profiles?"));
+    assert!(other.shows("two turns certificate verification OFF"), "the risky profile is named");
+    assert!(other.state().store.profiles().is_empty(), "nothing imported before the answer");
+    other.click("Import only the other 1 profile");
+    other.wait("the import", |app| app.state.store.profiles().len() == 1);
     assert_eq!(other.state().selected_name(), Some("one"));
+
+    other.click("☰");
+    other.click("Import…");
+    other.wait("the question", |app| app.state.dialog.is_some());
+    other.click("Import all 2");
+    other.wait("the import", |app| app.state.store.profiles().len() == 3);
+    assert!(other.state().store.get("two").is_some());
+    assert!(other.shows("Verification is OFF in: two"), "the notice names it again");
 }
 
 #[test]

@@ -6,8 +6,8 @@ use std::io::{Read as _, Write as _};
 use serde_json::{Value, json};
 
 use crate::profile::{
-    ConflictPolicy, Imported, Profile, ProfileAuth, Scheme, SecretSource, StoreError, UpdateOptions, Verify,
-    export_profiles, parse_endpoint, parse_import, profile_from_chroma_env,
+    ConflictPolicy, ImportRisk, Imported, Profile, ProfileAuth, StoreError, UpdateOptions, export_profiles,
+    parse_endpoint, parse_import, profile_from_chroma_env,
 };
 
 use crate::tls::{FileRole, summarize_file};
@@ -344,28 +344,22 @@ pub(super) fn import(args: &ImportArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// What an imported profile does that the user should know before using it: verification off, or credentials
-/// read from an environment variable (whatever that variable holds where the profile is used is sent).
+/// What an imported profile does that the user should know before using it (the core's [`ImportRisk`]), with the
+/// command that changes it.
 pub(super) fn import_warnings(profile: &Profile) -> Vec<String> {
-    let mut warnings = Vec::new();
-    if profile.connection.verify == Verify::Off && profile.connection.endpoint.scheme == Scheme::Https {
-        warnings.push(format!(
-            "imported profile {} turns certificate verification OFF: anyone on the path can impersonate {} \
-             (change it with: chroma-connect profiles edit {} --verify-system, or --ca-file PATH)",
-            profile.name,
-            profile.display_url(),
-            shell_word(&profile.name)
-        ));
-    }
-    if let Some(SecretSource::Env(var)) = profile.connection.auth.source() {
-        let noun = profile.connection.auth.secret_noun().unwrap_or("secret");
-        warnings.push(format!(
-            "imported profile {} sends the {noun} read from ${var} to {}: check that this is the variable you mean",
-            profile.name,
-            profile.display_url()
-        ));
-    }
-    warnings
+    ImportRisk::of(profile)
+        .iter()
+        .map(|risk| {
+            let remedy = match risk {
+                ImportRisk::VerificationOff => format!(
+                    " (change it with: chroma-connect profiles edit {} --verify-system, or --ca-file PATH)",
+                    shell_word(&profile.name)
+                ),
+                ImportRisk::SecretFromEnv(_) => String::new(),
+            };
+            format!("imported profile {}{remedy}", risk.sentence(profile))
+        })
+        .collect()
 }
 
 fn imported_line(item: &Imported) -> String {
