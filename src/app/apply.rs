@@ -17,13 +17,7 @@ impl ChromaConnectApp {
         }
         match command {
             Command::SelectProfile(name) => self.select(&name),
-            Command::NewProfile => {
-                let name = self.free_name("New profile");
-                self.state.draft = Some(Draft::new_profile(&name));
-                self.after_draft_change();
-                self.state.prefs.page = Page::Connection;
-                self.state.focus = Some(Setting::Url);
-            }
+            Command::NewProfile => self.new_profile(),
             Command::DuplicateProfile(name) => self.duplicate(&name),
             Command::AskDeleteProfile(name) => self.state.dialog = Some(Dialog::ConfirmDelete(name)),
             Command::DeleteProfile(name) => {
@@ -38,18 +32,7 @@ impl ChromaConnectApp {
             Command::SaveDraft => self.save_draft(),
             Command::RevertDraft => self.revert_draft(),
             Command::ImportProfiles => self.backend.import(),
-            Command::ConfirmImport { skip_flagged } => {
-                if let Some(Dialog::ConfirmImport { path, mut profiles, risks }) = self.state.dialog.take() {
-                    if skip_flagged {
-                        profiles.retain(|profile| !risks.iter().any(|(name, _)| *name == profile.name));
-                    }
-                    if profiles.is_empty() {
-                        self.state.notify(NoticeLevel::Info, "Nothing imported.");
-                    } else {
-                        self.backend.import_profiles(path, profiles);
-                    }
-                }
-            }
+            Command::ConfirmImport { skip_flagged } => self.confirm_import(skip_flagged),
             Command::ExportProfiles => {
                 let profiles = self.state.store.profiles().to_vec();
                 if profiles.is_empty() {
@@ -186,6 +169,28 @@ impl ChromaConnectApp {
             self.state.close_confirmed = true;
         }
         self.apply(ctx, next);
+    }
+
+    /// Starts a new profile in the editor, on its URL.
+    fn new_profile(&mut self) {
+        let name = self.free_name("New profile");
+        self.state.draft = Some(Draft::new_profile(&name));
+        self.after_draft_change();
+        self.state.prefs.page = Page::Connection;
+        self.state.focus = Some(Setting::Url);
+    }
+
+    /// Imports the profiles of the open import question: all, or only those it did not name.
+    fn confirm_import(&mut self, skip_flagged: bool) {
+        let Some(Dialog::ConfirmImport { path, mut profiles, risks }) = self.state.dialog.take() else { return };
+        if skip_flagged {
+            profiles.retain(|profile| !risks.iter().any(|(name, _)| *name == profile.name));
+        }
+        if profiles.is_empty() {
+            self.state.notify(NoticeLevel::Info, "Nothing imported.");
+        } else {
+            self.backend.import_profiles(path, profiles);
+        }
     }
 
     /// True when `command` would throw away unsaved changes, so the user must be asked first.

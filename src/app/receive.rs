@@ -64,19 +64,7 @@ impl ChromaConnectApp {
                     Err(err) => self.state.notify(NoticeLevel::Error, capitalize(&err)),
                 }
             }
-            Message::ImportRead { path, profiles } => {
-                let risks: Vec<(String, String)> = profiles
-                    .iter()
-                    .flat_map(|profile| {
-                        ImportRisk::of(profile).into_iter().map(|risk| (profile.name.clone(), risk.sentence(profile)))
-                    })
-                    .collect();
-                if risks.is_empty() {
-                    self.backend.import_profiles(path, profiles);
-                } else {
-                    self.state.dialog = Some(Dialog::ConfirmImport { path, profiles, risks });
-                }
-            }
+            Message::ImportRead { path, profiles } => self.import_read(path, profiles),
             Message::Imported { result, snapshot } => {
                 if let Some(snapshot) = snapshot {
                     self.apply_snapshot(snapshot);
@@ -125,6 +113,21 @@ impl ChromaConnectApp {
                 Ok(text) => self.state.notify(NoticeLevel::Info, format!("{text}.")),
                 Err(err) => self.state.notify(NoticeLevel::Error, err),
             },
+        }
+    }
+
+    /// An import file was read: import it at once, or ask first when some profiles need a look.
+    fn import_read(&mut self, path: std::path::PathBuf, profiles: Vec<Profile>) {
+        let risks: Vec<(String, String)> = profiles
+            .iter()
+            .flat_map(|profile| {
+                ImportRisk::of(profile).into_iter().map(|risk| (profile.name.clone(), risk.sentence(profile)))
+            })
+            .collect();
+        if risks.is_empty() {
+            self.backend.import_profiles(path, profiles);
+        } else {
+            self.state.dialog = Some(Dialog::ConfirmImport { path, profiles, risks });
         }
     }
 
