@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command of chroma-connect: ./scripts/test.sh [cargo test args...]
 #
-#  1. cargo fmt --check and cargo clippy --all-targets -- -D warnings
-#     (skipped with CHROMA_CONNECT_SKIP_LINT=1);
+#  1. cargo fmt --check, cargo clippy --all-targets -- -D warnings and scripts/deny.sh (cargo deny: licenses, bans,
+#     sources; installs cargo-deny once when missing) (skipped with CHROMA_CONNECT_SKIP_LINT=1);
 #  2. makes (or reuses) a venv with chromadb==1.5.9 and one with chromadb==0.4.24 (plus the pins it needs:
 #     numpy<2, fastapi==0.110.0, posthog<6) in
 #     ${CHROMA_CONNECT_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chroma-connect-tests}/venv-VERSION;
@@ -14,7 +14,8 @@
 #     CHROMA_V1_TEST_PYTHON (each venv's python, for comparisons with chromadb's own client), inside a private D-Bus
 #     session (dbus-run-session) with an unlocked gnome-keyring Secret Service and HOME/XDG_* in the
 #     temporary folder, so that the profile tests use a real keychain (gnome-keyring and dbus are
-#     installed with apt-get when missing and running as root);
+#     installed with apt-get when missing and running as root, with Xvfb, xdotool and xprop for the packaging
+#     test, which builds the .deb from the dev-profile binary and starts it from its desktop entry);
 #  5. always stops both servers and removes the temporary folder, and exits with cargo's status.
 #
 # Examples: ./scripts/test.sh --test it
@@ -51,6 +52,8 @@ if [[ ${CHROMA_CONNECT_SKIP_LINT:-0} != 1 ]]; then
     cargo fmt --check || die "cargo fmt --check failed: run 'cargo fmt'"
     say "cargo clippy --all-targets -- -D warnings"
     cargo clippy --all-targets -- -D warnings || die "clippy failed"
+    say "scripts/deny.sh (licenses, bans, sources)"
+    "$ROOT/scripts/deny.sh" || die "cargo deny failed"
 else
     say "lint skipped (CHROMA_CONNECT_SKIP_LINT=1)"
 fi
@@ -109,16 +112,23 @@ wait "$V1_SEED_PID" || die "seeding Chroma $V1_VERSION failed"
 # The profile tests store secrets in a real Secret Service: gnome-keyring, unlocked, on a private session
 # bus that lives as long as cargo test. HOME and the XDG folders point into $TMP so that nothing touches
 # the user's own keyring; cargo and rustup keep their homes.
-if ! command -v gnome-keyring-daemon >/dev/null || ! command -v dbus-run-session >/dev/null; then
+# The packaging test starts the packaged app from its desktop entry on a private X server (Xvfb, xdotool, xprop).
+missing=()
+command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+command -v dbus-run-session >/dev/null || missing+=(dbus-daemon)
+command -v Xvfb >/dev/null || missing+=(xvfb)
+command -v xdotool >/dev/null || missing+=(xdotool)
+command -v xprop >/dev/null || missing+=(x11-utils)
+if ((${#missing[@]} > 0)); then
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-        say "installing gnome-keyring and dbus-daemon (for the keychain tests)"
+        say "installing ${missing[*]} (keychain and packaging tests)"
         { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            gnome-keyring dbus-daemon; } >"$TMP/apt.log" 2>&1 || {
+            "${missing[@]}"; } >"$TMP/apt.log" 2>&1 || {
             tail -n 20 "$TMP/apt.log" >&2
-            die "installing gnome-keyring failed (log above)"
+            die "installing ${missing[*]} failed (log above)"
         }
     else
-        die "the keychain tests need gnome-keyring-daemon and dbus-run-session: apt-get install gnome-keyring dbus-daemon"
+        die "the tests need: apt-get install ${missing[*]}"
     fi
 fi
 export CARGO_HOME=${CARGO_HOME:-$HOME/.cargo} RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
