@@ -533,6 +533,28 @@ fn the_macos_info_plist_matches_the_package() {
 }
 
 #[test]
+fn the_windows_start_menu_binary_opens_no_console() {
+    // Windows shows a console window for a console program even when a launcher starts it: the app the Start menu
+    // starts is `chroma-connect-gui`, a GUI program in release builds, while `chroma-connect` stays a console
+    // program so that its subcommands print in the terminal.
+    let manifest = cargo_toml();
+    let bins = manifest["bin"].as_array().expect("[[bin]] entries");
+    let path_of = |name: &str| -> String {
+        let bin = bins.iter().find(|b| b["name"].as_str() == Some(name)).unwrap_or_else(|| panic!("no bin {name}"));
+        bin["path"].as_str().unwrap().to_owned()
+    };
+    let gui = read(&path_of("chroma-connect-gui"));
+    let attribute = "#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = \"windows\")]";
+    assert!(gui.lines().any(|l| l.trim() == attribute), "chroma-connect-gui lacks {attribute}");
+    assert!(gui.contains("app::main("), "chroma-connect-gui opens the app");
+    let cli = read(&path_of("chroma-connect"));
+    assert!(!cli.contains("windows_subsystem"), "chroma-connect must stay a console program");
+    // The Debian package ships the one binary its desktop entry runs.
+    let assets = manifest["package"]["metadata"]["deb"]["assets"].as_array().unwrap();
+    assert!(assets.iter().any(|a| a[0].as_str() == Some("target/release/chroma-connect")));
+}
+
+#[test]
 fn the_windows_resources_match_the_package() {
     let rc = read("packaging/windows/chroma-connect.rc");
     let quoted_after = |prefix: &str| -> String {
