@@ -557,6 +557,15 @@ fn the_windows_start_menu_binary_opens_no_console() {
 #[test]
 fn the_windows_resources_match_the_package() {
     let rc = read("packaging/windows/chroma-connect.rc");
+    // build.rs embeds it in Windows builds, with its Windows-only build dependency.
+    let build = read("build.rs");
+    assert!(
+        build.contains("embed_resource::compile(\"packaging/windows/chroma-connect.rc\""),
+        "build.rs embeds the .rc"
+    );
+    let manifest = cargo_toml();
+    let windows_build = &manifest["target"]["cfg(windows)"]["build-dependencies"];
+    assert!(windows_build.get("embed-resource").is_some(), "embed-resource is a Windows build dependency");
     let quoted_after = |prefix: &str| -> String {
         let line = rc.lines().find(|l| l.trim_start().starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix}"));
         line.split('"').nth(1).unwrap().to_owned()
