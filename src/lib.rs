@@ -9,5 +9,6 @@ pub mod chroma;
 pub mod cli;
 pub mod diagnose;
 pub mod profile;
+pub mod snippet;
 pub mod tls;
 pub mod ui;

@@ -1,5 +1,7 @@
 //! Applying a [`Command`]: state changes, and background work started on the [`super::Backend`].
 
+use std::fmt::Write as _;
+
 use crate::profile::{Profile, Secret, Setting, normalize_sha256_fingerprint, profile_from_chroma_env};
 use crate::tls::chain_pem;
 
@@ -33,6 +35,7 @@ impl ChromaConnectApp {
             Command::RevertDraft => self.revert_draft(),
             Command::ImportProfiles => self.backend.import(),
             Command::ConfirmImport { skip_flagged } => self.confirm_import(skip_flagged),
+            Command::CopySnippet(lang) => self.copy_snippet(ctx, lang),
             Command::ExportProfiles => {
                 let profiles = self.state.store.profiles().to_vec();
                 if profiles.is_empty() {
@@ -169,6 +172,21 @@ impl ChromaConnectApp {
             self.state.close_confirmed = true;
         }
         self.apply(ctx, next);
+    }
+
+    /// Copies the selected saved profile as code, and says which variables the code reads.
+    fn copy_snippet(&mut self, ctx: &egui::Context, lang: crate::snippet::Lang) {
+        let Some(profile) = self.state.selected_profile().cloned() else { return };
+        let snippet = crate::snippet::snippet(&profile, lang);
+        ctx.copy_text(snippet.text);
+        let mut text = format!("Copied profile {} as {}.", profile.name, lang.label());
+        for (var, what) in &snippet.env {
+            let _ = write!(text, " Set {var} to {what}.");
+        }
+        if self.state.draft.as_ref().is_some_and(Draft::is_dirty) {
+            text.push_str(" (The saved settings: the changes not saved yet are not in it.)");
+        }
+        self.state.notify(NoticeLevel::Info, text);
     }
 
     /// Starts a new profile in the editor, on its URL.

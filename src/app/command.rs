@@ -53,6 +53,8 @@ pub enum Command {
     Pin(String),
     /// Remove the pinned fingerprint.
     Unpin,
+    /// Copy the selected saved profile as code in this language (secrets as environment variables).
+    CopySnippet(crate::snippet::Lang),
     /// Import the profiles of the open import question: all of them, or only those that need no look.
     ConfirmImport {
         /// Leave out the profiles the question named.

@@ -36,6 +36,11 @@ pub enum Command {
     /// records nearest to one record, or with --all export every matching record as JSON Lines or CSV (--output).
     /// Exit status: 0 ok, 1 server or connection problem, 2 usage error, 130 interrupted.
     Records(super::records::RecordsArgs),
+    /// Write a saved profile as another client's code: Python (`chromadb.HttpClient` with
+    /// `Settings(chroma_server_ssl_verify=...)`), JavaScript (`ChromaClient`, with `NODE_EXTRA_CA_CERTS` for a
+    /// private CA), a curl command for the heartbeat, or an `openssl s_client` command. Secrets are read from
+    /// environment variables, never written. Exit status: 0 ok, 2 unknown profile.
+    Snippet(super::snippet::SnippetArgs),
 }
 
 /// `gui` arguments.

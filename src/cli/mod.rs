@@ -12,6 +12,7 @@ mod flags;
 mod profiles;
 mod records;
 mod settings_flags;
+mod snippet;
 mod table;
 
 use std::io::Write as _;
@@ -76,6 +77,7 @@ async fn run(cli: Cli) -> u8 {
         Command::Profiles(args) => profiles::run(args).await,
         Command::Collections(args) => collections::run(args).await,
         Command::Records(args) => records::run(args).await,
+        Command::Snippet(args) => snippet::run(&args),
         Command::Gui(_) => EXIT_USAGE,
     }
 }

@@ -5,6 +5,7 @@ use egui::{RichText, Ui};
 use crate::app::Command;
 use crate::app::state::{AppState, StoreView};
 use crate::profile::Profile;
+use crate::snippet::Lang;
 
 use super::{theme, widgets};
 
@@ -35,6 +36,15 @@ pub fn profile_list_ui(ui: &mut Ui, state: &mut AppState, commands: &mut Vec<Com
             {
                 commands.push(Command::AskDeleteProfile(name.clone()));
             }
+            ui.menu_button("Copy as code", |ui| {
+                for lang in Lang::ALL {
+                    if ui.button(lang.label()).clicked() {
+                        commands.push(Command::CopySnippet(lang));
+                    }
+                }
+            })
+            .response
+            .on_hover_text("The saved profile as another client's code; secrets are read from environment variables");
         });
         ui.menu_button("☰", |ui| import_export_items_ui(ui, commands)).response.on_hover_text("Import and export");
     });

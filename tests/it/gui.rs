@@ -582,3 +582,21 @@ fn discover_lists_the_databases_the_server_has() {
     }
     assert!(gui.shows("default_database"));
 }
+
+#[test]
+fn copy_as_code_copies_the_saved_profile_and_names_the_variable_to_set() {
+    let mut staging =
+        profile("staging", "https://chroma.example.com:8443", Verify::CaFile("/etc/ssl/corp-ca.pem".into()));
+    staging.connection.auth = chroma_connect::profile::ProfileAuth::Token {
+        header: chroma_connect::profile::TokenHeader::Bearer,
+        source: chroma_connect::profile::SecretSource::Stored,
+    };
+    let home = home_with(vec![(staging, Some("gui-snippet-secret"))]);
+    let mut gui = app(home, QueuePicker::answering([]), StartOptions::default());
+    gui.wait("selection", |app| app.state.draft.is_some());
+    gui.click("Copy as code");
+    gui.click("curl");
+    assert!(gui.shows("Copied profile staging as curl."), "the notice says what was copied");
+    assert!(gui.shows("Set CHROMA_TOKEN to the token of profile staging"), "and which variable to set");
+    assert!(!gui.shows("gui-snippet-secret"), "the secret is never shown");
+}

@@ -33,6 +33,7 @@ mod profiles_keychain;
 mod same_diagnosis;
 mod security;
 mod smoke;
+mod snippet;
 
 /// The environment variable that names another `chroma-connect` binary for the tests that run the CLI, e.g. one
 /// built from an older commit, to see a test fail on the code before a fix.
