@@ -39,6 +39,10 @@ pub enum Command {
     /// records nearest to one record, or with --all export every matching record as JSON Lines or CSV (--output).
     /// Exit status: 0 ok, 1 server or connection problem, 2 usage error, 130 interrupted.
     Records(super::records::RecordsArgs),
+    /// Explain an error message from another client (Python, Node.js, Java, Go, curl, OpenSSL, rustls, a Chroma
+    /// error body), given as TEXT or on standard input: the diagnosis code, the setting to change and the fix in
+    /// that client's terms. Exit status: 0 recognised, 1 not recognised, 2 no text.
+    Explain(super::explain::ExplainArgs),
 }
 
 /// `gui` arguments.

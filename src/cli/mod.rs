@@ -7,6 +7,7 @@ mod args;
 mod browse;
 mod check;
 mod collections;
+mod explain;
 mod export;
 mod flags;
 mod profiles;
@@ -75,6 +76,7 @@ async fn run(cli: Cli) -> u8 {
         Command::Profiles(args) => profiles::run(args).await,
         Command::Collections(args) => collections::run(args).await,
         Command::Records(args) => records::run(args).await,
+        Command::Explain(args) => explain::run(&args),
         Command::Gui(_) => EXIT_USAGE,
     }
 }
