@@ -10,6 +10,7 @@ use super::state::{CheckOutcome, CheckRun, Dialog, Discovery, FileCheck, NoticeL
 
 impl ChromaConnectApp {
     /// Carries out one command. Never blocks: anything slow goes to the backend.
+    #[expect(clippy::too_many_lines, reason = "one arm per command; the long ones call their own functions")]
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
         if self.needs_unsaved_question(&command) {
             self.state.dialog = Some(Dialog::UnsavedChanges(Box::new(command)));
@@ -69,6 +70,10 @@ impl ChromaConnectApp {
             | Command::AskUseAsCa(_)
             | Command::UseAsCa(_) => self.apply_report_command(ctx, command),
             Command::ShowPage(page) => self.state.prefs.page = page,
+            Command::ExplainPaste => {
+                self.state.paste.explain();
+                ctx.request_repaint();
+            }
             Command::GoToSetting(setting) => {
                 self.state.prefs.page = Page::Connection;
                 self.state.focus = Some(setting);

@@ -361,17 +361,17 @@ fn name_fix(client: Client, details: &Details) -> Option<String> {
              the name (add it to /etc/hosts if it does not resolve)."
         ),
         Client::Node => {
-            format!("connect to {name}, or keep the address and pass servername: \"{name}\" in the https/tls options.")
+            format!("Connect to {name}, or keep the address and pass servername: \"{name}\" in the https/tls options.")
         }
         Client::Java => format!(
-            "connect to https://{name}:PORT (add it to /etc/hosts if it does not resolve); replacing the \
+            "Connect to https://{name}:PORT (add it to /etc/hosts if it does not resolve); replacing the \
              HostnameVerifier turns the check off."
         ),
         Client::Go => format!("tls.Config{{ServerName: \"{name}\"}}, or connect to https://{name}:PORT."),
         Client::Curl => format!("curl --resolve {name}:PORT:ADDRESS https://{name}:PORT/ (or --connect-to)."),
         Client::OpenSsl => format!("openssl s_client -connect ADDRESS:PORT -servername {name} -verify_hostname {name}"),
         Client::Rustls => format!(
-            "verify for {name}: reqwest's ClientBuilder::resolve(\"{name}\", address) with https://{name}:PORT, or \
+            "Verify for {name}: reqwest's ClientBuilder::resolve(\"{name}\", address) with https://{name}:PORT, or \
              the ServerName passed to rustls."
         ),
         Client::ChromaServer => return None,
@@ -384,7 +384,7 @@ fn client_cert_fix(client: Client) -> Option<String> {
              setting: put a proxy in front, or use httpx with an ssl context that ran \
              ctx.load_cert_chain(\"client.pem\", \"client-key.pem\")."
             .to_owned(),
-        Client::Node => "the cert and key options of https.request / tls.connect (PEM).".to_owned(),
+        Client::Node => "The cert and key options of https.request / tls.connect (PEM).".to_owned(),
         Client::Java => "openssl pkcs12 -export -in client.pem -inkey client-key.pem -out client.p12, then \
              -Djavax.net.ssl.keyStore=client.p12 -Djavax.net.ssl.keyStoreType=PKCS12 \
              -Djavax.net.ssl.keyStorePassword=..."

@@ -342,8 +342,7 @@ impl Explanation {
 fn code_text(finding: &Finding) -> String {
     match finding.code {
         Some(code) => code.as_str().to_owned(),
-        None if finding.hides.is_empty() => "no code".to_owned(),
-        None => format!("hides {}", finding.hides.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" | ")),
+        None => "hides the real error".to_owned(),
     }
 }
 

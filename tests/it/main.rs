@@ -26,6 +26,7 @@ mod explain;
 mod export;
 mod gui;
 mod gui_browse;
+mod gui_explain;
 mod profiles;
 #[cfg(unix)]
 mod profiles_crash;
