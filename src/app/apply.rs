@@ -67,6 +67,10 @@ impl ChromaConnectApp {
             | Command::AskUseAsCa(_)
             | Command::UseAsCa(_) => self.apply_report_command(ctx, command),
             Command::ShowPage(page) => self.state.prefs.page = page,
+            Command::ExplainPaste => {
+                self.state.paste.explain();
+                ctx.request_repaint();
+            }
             Command::GoToSetting(setting) => {
                 self.state.prefs.page = Page::Connection;
                 self.state.focus = Some(setting);

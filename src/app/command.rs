@@ -64,6 +64,8 @@ pub enum Command {
     AskUseAsCa(usize),
     /// Save that certificate in the app's data folder and make it the profile's CA file (after the confirmation).
     UseAsCa(usize),
+    /// Explain the text of the doctor's "Paste an error" box (after it changed).
+    ExplainPaste,
     /// Show a page of the selected profile.
     ShowPage(Page),
     /// Open the editor on a setting's field (from a hint's button).

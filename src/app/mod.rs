@@ -10,6 +10,7 @@ pub mod browse;
 mod browse_flow;
 pub mod command;
 pub mod draft;
+pub mod paste;
 pub mod picker;
 mod receive;
 pub mod state;

@@ -332,6 +332,8 @@ pub struct AppState {
     pub after_save: Option<Box<Command>>,
     /// The browser of the selected profile, once opened.
     pub browse: Option<super::browse::BrowseState>,
+    /// The doctor's "Paste an error" box.
+    pub paste: super::paste::PasteState,
 }
 
 impl AppState {

@@ -41,6 +41,10 @@ pub enum Command {
     /// private CA), a curl command for the heartbeat, or an `openssl s_client` command. Secrets are read from
     /// environment variables, never written. Exit status: 0 ok, 2 unknown profile.
     Snippet(super::snippet::SnippetArgs),
+    /// Explain an error message from another client (Python, Node.js, Java, Go, curl, OpenSSL, rustls, a Chroma
+    /// error body), given as TEXT or on standard input: the diagnosis code, the setting to change and the fix in
+    /// that client's terms. Exit status: 0 recognised, 1 not recognised, 2 no text.
+    Explain(super::explain::ExplainArgs),
 }
 
 /// `gui` arguments.

@@ -7,6 +7,7 @@ mod args;
 mod browse;
 mod check;
 mod collections;
+mod explain;
 mod export;
 mod flags;
 mod profiles;
@@ -78,6 +79,7 @@ async fn run(cli: Cli) -> u8 {
         Command::Collections(args) => collections::run(args).await,
         Command::Records(args) => records::run(args).await,
         Command::Snippet(args) => snippet::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Gui(_) => EXIT_USAGE,
     }
 }

@@ -22,9 +22,11 @@ mod browse;
 mod browse_v1;
 mod check;
 mod cli;
+mod explain;
 mod export;
 mod gui;
 mod gui_browse;
+mod gui_explain;
 mod profiles;
 #[cfg(unix)]
 mod profiles_crash;
