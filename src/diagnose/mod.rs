@@ -5,6 +5,7 @@
 
 mod check;
 mod code;
+mod expiry;
 mod failure;
 mod findings;
 mod presented;
@@ -13,6 +14,9 @@ mod text;
 
 pub use check::{Cancelled, CheckEvent, run_check};
 pub use code::Code;
+pub use expiry::{
+    EXPIRY_CONCURRENCY, ExpiryItem, ExpiryKind, ExpiryProblem, ExpiryReport, profile_expiry, watch_expiry,
+};
 pub use failure::{
     diagnose_browse_error, diagnose_browse_error_probing, diagnose_chroma_error, diagnose_settings_error,
     diagnose_tls_config_error,

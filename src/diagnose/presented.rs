@@ -10,6 +10,8 @@ use crate::tls::{self, BuildOptions};
 /// The certificate a server presents, and why it does not verify, if it does not.
 #[derive(Debug)]
 pub struct PresentedCertificate {
+    /// The chain as presented, the leaf first.
+    pub chain: Vec<rustls_pki_types::CertificateDer<'static>>,
     /// The server's own certificate.
     pub leaf: rustls_pki_types::CertificateDer<'static>,
     /// The address the handshake reached.
@@ -56,8 +58,8 @@ pub async fn presented_certificate(settings: &ConnectionSettings) -> Result<Pres
         .await
         .map_err(|_| format!("no TLS answer from {} within {} s", settings.display_url(), limit.as_secs_f64()))??;
     let leaf = chain
-        .into_iter()
-        .next()
+        .first()
+        .cloned()
         .ok_or_else(|| format!("{address} presented no certificate ({})", problem.clone().unwrap_or_default()))?;
-    Ok(PresentedCertificate { leaf, address, verification_problem: problem })
+    Ok(PresentedCertificate { chain, leaf, address, verification_problem: problem })
 }

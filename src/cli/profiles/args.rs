@@ -31,6 +31,10 @@ pub enum ProfilesCommand {
     Export(ExportArgs),
     /// Import profiles from an export file, or from the CHROMA_* environment variables (--from-env).
     Import(ImportArgs),
+    /// List the certificates of the saved profiles — each server's (one handshake, no credentials sent), the CA
+    /// file's and the client certificate — with the days they have left, soonest first. Exit status 1 when one
+    /// expires within --days (default 30) or cannot be read: for cron.
+    Expiry(super::expiry::ExpiryArgs),
 }
 
 /// `profiles list`.

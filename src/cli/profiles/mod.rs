@@ -8,6 +8,7 @@ mod apply;
 mod args;
 mod commands;
 mod describe;
+mod expiry;
 mod pin;
 
 use std::io::Write as _;
@@ -72,6 +73,7 @@ pub(crate) fn settings_for_profile(profile: &Profile, paths: &AppPaths) -> Resul
 /// Runs `profiles`; returns the exit code.
 pub(super) async fn run(args: ProfilesArgs) -> u8 {
     let result = match args.command {
+        ProfilesCommand::Expiry(args) => return expiry::expiry(args).await,
         ProfilesCommand::List(args) => list(&args),
         ProfilesCommand::Show(args) => show(&args),
         ProfilesCommand::Add(args) => add(args).await,
