@@ -16,6 +16,7 @@
 #     temporary folder, so that the profile tests use a real keychain (gnome-keyring and dbus are
 #     installed with apt-get when missing and running as root, with Xvfb, xdotool and xprop for the packaging
 #     test, which builds the .deb from the dev-profile binary and starts it from its desktop entry);
+#     nginx, haproxy and caddy are installed the same way for tests/it/proxy_mtls.rs (ensure_proxies);
 #  5. always stops both servers and removes the temporary folder, and exits with cargo's status.
 #
 # Examples: ./scripts/test.sh --test it
@@ -107,6 +108,10 @@ HOME=$TMP/home-v1 ANONYMIZED_TELEMETRY=False "$V1_VENV/bin/python" "$ROOT/script
 V1_SEED_PID=$!
 wait "$SEED_PID" || die "seeding Chroma $CHROMA_VERSION failed"
 wait "$V1_SEED_PID" || die "seeding Chroma $V1_VERSION failed"
+
+# ---------------------------------------------------------------- proxies
+# nginx, HAProxy and Caddy for the tests of client certificates enforced by a reverse proxy (tests/it/proxy_mtls.rs).
+ensure_proxies
 
 # ---------------------------------------------------------------- keychain
 # The profile tests store secrets in a real Secret Service: gnome-keyring, unlocked, on a private session

@@ -15,6 +15,8 @@
 #   free_port [PYTHON]                        prints a free TCP port of 127.0.0.1
 #   stop_tracked PID...                       SIGTERM to these recorded process groups, SIGKILL after 10 s
 #   stop_servers [WHAT]                       the same for every recorded one, then says "WHAT stopped"
+#   ensure_proxies                            nginx, haproxy and caddy (the real proxies of tests/it/proxy_mtls.rs):
+#                                             installs the missing ones with apt-get when root, else says which
 #
 # The caller may define say MESSAGE and die MESSAGE (log to stderr; die exits 1) before sourcing; otherwise
 # plain versions prefixed with CHROMA_ENV_NAME (default: the script's name) are defined.
@@ -182,4 +184,29 @@ stop_servers() {
     ((${#CHROMA_ENV_PIDS[@]} > 0)) || return 0
     stop_tracked "${CHROMA_ENV_PIDS[@]}"
     say "${1:-servers} stopped"
+}
+
+# ensure_proxies: nginx, haproxy and caddy on this machine (tests/it/proxy_mtls.rs runs them as real proxies, each
+# in the foreground with its own configuration in a temporary folder). Installs the missing ones with apt-get,
+# quietly, when root; Debian's policy-rc.d keeps the packages' services from starting in a container. Otherwise
+# only says what is missing: those tests then fail, saying so.
+ensure_proxies() {
+    local binary missing=()
+    for binary in nginx haproxy caddy; do
+        command -v "$binary" >/dev/null || [[ -x /usr/sbin/$binary ]] || missing+=("$binary")
+    done
+    ((${#missing[@]} > 0)) || return 0
+    if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+        say "not installed: ${missing[*]} (the proxy tests need them: apt-get install ${missing[*]})"
+        return 0
+    fi
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/chroma-connect-apt.XXXXXX")
+    say "installing ${missing[*]} (for the proxy tests; log: $log)"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}"; } >"$log" 2>&1; then
+        tail -n 20 "$log" >&2 || true
+        die "installing ${missing[*]} failed (log above)"
+    fi
+    rm -f "$log"
 }

@@ -310,9 +310,14 @@ impl ChromaClient {
         if status.is_success() {
             Ok(Body { bytes, url: url_text })
         } else {
-            Err(ChromaError::Status {
-                response: Box::new(ErrorResponse::parse(status.as_u16(), &headers, &bytes, &url_text)),
-            })
+            let mut response = ErrorResponse::parse(status.as_u16(), &headers, &bytes, &url_text);
+            // What the handshakes of this client saw: a refusal by a proxy that asked for a client certificate
+            // is diagnosed from it (the same record the check's own handshake reads).
+            if let Some(tls) = &self.tls {
+                response.client_cert_requested = tls.client_cert_requested();
+                response.client_cert_sent = tls.client_cert_sent();
+            }
+            Err(ChromaError::Status { response: Box::new(response) })
         }
     }
 }

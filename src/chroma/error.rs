@@ -116,6 +116,12 @@ pub struct ErrorResponse {
     pub location: Option<String>,
     /// The URL requested.
     pub url: String,
+    /// Whether the server asked this client for a certificate (mutual TLS) in a handshake of the client that got
+    /// this answer; false for http://. A proxy that asks for one and then refuses at the HTTP layer (nginx's 400
+    /// "No required SSL certificate was sent", a 403 of `HAProxy`, Envoy or Caddy) is told apart by it.
+    pub client_cert_requested: bool,
+    /// Whether the client answered that request with a certificate.
+    pub client_cert_sent: bool,
 }
 
 impl fmt::Display for ErrorResponse {
@@ -134,7 +140,8 @@ impl fmt::Display for ErrorResponse {
 impl ErrorResponse {
     /// Builds an error response from a status, headers and body, understanding every dialect of Chroma's
     /// error bodies: `{"error","message"}` (1.x, 0.5.x), `{"error":"ValueError('...')"}` (0.4.x),
-    /// `FastAPI`'s `{"detail": ...}`, and non-JSON pages (proxies).
+    /// `FastAPI`'s `{"detail": ...}`, and non-JSON pages (proxies). The client-certificate facts are left false:
+    /// the client fills them in.
     #[must_use]
     pub fn parse(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8], url: &str) -> Self {
         let header = |name: reqwest::header::HeaderName| {
@@ -150,6 +157,8 @@ impl ErrorResponse {
             server: header(reqwest::header::SERVER),
             location: header(reqwest::header::LOCATION),
             url: url.to_owned(),
+            client_cert_requested: false,
+            client_cert_sent: false,
         }
     }
 }

@@ -249,27 +249,9 @@ impl<'a> Checker<'a> {
             alpn: handshake.alpn.clone(),
         });
 
-        // In TLS 1.3 the server judges the client certificate after the client considers the handshake done:
-        // a refusal arrives as an alert on the first read. Make one round trip when a certificate was asked for.
-        if handshake.client_cert_requested {
-            let probe = [b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".as_slice(), &[0, 0, 0, 4, 0, 0, 0, 0, 0]].concat();
-            let request = if handshake.alpn.as_deref() == Some("h2") {
-                probe
-            } else {
-                format!("HEAD / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", settings.tls_name()).into_bytes()
-            };
-            let round_trip = async {
-                stream.write_all(&request).await?;
-                stream.flush().await?;
-                let mut byte = [0u8; 1];
-                stream.read(&mut byte).await
-            };
-            if let Ok(Err(err)) = tokio::time::timeout(limit, round_trip).await
-                && tls::find_rustls_error(&err).is_some()
-            {
-                let failure = self.tls_failure_of(&err, handshake.client_cert_sent);
-                return Err(self.fail(findings::tls_failure(self.ctx(), &failure)));
-            }
+        if let Some(err) = post_handshake_refusal(&mut stream, &handshake, settings).await {
+            let failure = self.tls_failure_of(&err, handshake.client_cert_sent);
+            return Err(self.fail(findings::tls_failure(self.ctx(), &failure)));
         }
 
         // A pinned fingerprint is enforced by the verifier, on this and every later connection: reaching here
@@ -540,6 +522,71 @@ impl<'a> Checker<'a> {
             warnings: self.warnings,
         }
     }
+}
+
+/// In TLS 1.3 the server judges the client certificate after the client considers the handshake done: a refusal
+/// arrives as an alert on the first read. When the server asked for a certificate, makes one round trip (a request
+/// in the protocol ALPN chose) and returns the error that carries a TLS alert, if one came within the connect
+/// timeout.
+async fn post_handshake_refusal(
+    stream: &mut tokio_rustls::client::TlsStream<TcpStream>,
+    handshake: &tls::Handshake,
+    settings: &ConnectionSettings,
+) -> Option<std::io::Error> {
+    if !handshake.client_cert_requested {
+        return None;
+    }
+    let request = if handshake.alpn.as_deref() == Some("h2") {
+        [b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".as_slice(), &[0, 0, 0, 4, 0, 0, 0, 0, 0]].concat()
+    } else {
+        format!("HEAD / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", settings.tls_name()).into_bytes()
+    };
+    let round_trip = async {
+        stream.write_all(&request).await?;
+        stream.flush().await?;
+        let mut byte = [0u8; 1];
+        stream.read(&mut byte).await
+    };
+    match tokio::time::timeout(settings.connect_timeout, round_trip).await {
+        Ok(Err(err)) if tls::find_rustls_error(&err).is_some() => Some(err),
+        _ => None,
+    }
+}
+
+/// The TLS refusal the check's `tls` step finds at the first of `addresses` that accepts a connection: a failed
+/// handshake, or a client certificate refused by an alert after it (see [`post_handshake_refusal`]). `None` when
+/// the handshake and the round trip go through, or fail without a TLS alert. For browsing errors whose TLS cause
+/// the HTTP client lost: on an HTTP/2 connection, hyper may report only that the connection closed. One TCP
+/// connection and one handshake, each bounded by the connect timeout.
+pub(crate) async fn tls_refusal(
+    settings: &ConnectionSettings,
+    addresses: &[SocketAddr],
+) -> Option<(SocketAddr, TlsFailure)> {
+    let tls_settings = settings.tls_settings();
+    let client = tokio::task::spawn_blocking(move || tls::build_client_config(&tls_settings, &BuildOptions::default()))
+        .await
+        .ok()?
+        .ok()?;
+    let name = ServerName::try_from(settings.tls_name().to_owned()).ok()?;
+    let limit = settings.connect_timeout;
+    // The first address that accepts, as the `tcp` step does.
+    let mut accepted = None;
+    for &address in addresses {
+        if let Ok(Ok(tcp)) = tokio::time::timeout(limit, TcpStream::connect(address)).await {
+            accepted = Some((address, tcp));
+            break;
+        }
+    }
+    let (address, tcp) = accepted?;
+    let failure = match tokio::time::timeout(limit, tls::handshake(tcp, &client, name)).await.ok()? {
+        Err(probe) => probe.classify()?,
+        Ok((handshake, mut stream)) => {
+            let err = post_handshake_refusal(&mut stream, &handshake, settings).await?;
+            let rustls_error = tls::find_rustls_error(&err)?;
+            tls::classify(rustls_error, &handshake.chain, handshake.client_cert_sent)
+        }
+    };
+    Some((address, failure))
 }
 
 fn client_identity_configured(settings: &ConnectionSettings) -> bool {

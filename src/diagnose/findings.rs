@@ -383,6 +383,9 @@ pub(crate) fn plain_to_tls_port(ctx: Context<'_>) -> Diagnosis {
 pub(crate) fn status_failure(ctx: Context<'_>, what: &str, response: &ErrorResponse) -> Diagnosis {
     let status = response.status;
     let said = said(response);
+    if let Some(refusal) = client_cert::refusal(response) {
+        return client_cert::diagnose(ctx, what, response, &said, refusal);
+    }
     let auth_setting = match ctx.settings.auth {
         Auth::None => Setting::Auth,
         Auth::Token { .. } => Setting::Token,
@@ -565,7 +568,9 @@ pub(crate) fn transport_failure(
     source: &reqwest::Error,
     chain: &[CertificateDer<'static>],
 ) -> Diagnosis {
-    if let Some(rustls_error) = tls::find_rustls_error(source) {
+    // An alert received on an HTTP/2 connection reaches here as text only (see `tls::find_alert_text`).
+    let alert_from_text = tls::find_alert_text(source);
+    if let Some(rustls_error) = tls::find_rustls_error(source).or(alert_from_text.as_ref()) {
         let sent_client_cert = ctx.settings.client_cert.is_some() && ctx.settings.is_tls();
         return tls_failure(ctx, &tls::classify(rustls_error, chain, sent_client_cert));
     }
@@ -682,6 +687,8 @@ fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
+
+mod client_cert;
 
 #[cfg(test)]
 mod tests;

@@ -147,6 +147,29 @@ pub fn find_rustls_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Opti
     chain(err).find_map(|e| e.downcast_ref::<rustls::Error>())
 }
 
+/// Finds a TLS alert that reached the error chain only as text: h2 keeps just the kind and the text of an I/O
+/// error (`h2::proto::Error::Io(kind, Some(inner.to_string()))`), so an alert the server sends on an HTTP/2
+/// connection after the handshake (TLS 1.3 servers judge the client certificate then) arrives as
+/// `io::Error(InvalidData, "received fatal alert: BadCertificate")`, without the rustls error. The text is compared
+/// with rustls' own text of every alert, so only an exact one is recovered.
+#[must_use]
+pub fn find_alert_text(err: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
+    chain(err)
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .filter(|e| e.kind() == io::ErrorKind::InvalidData)
+        .find_map(|io_err| {
+            let text = io_err.to_string();
+            if !text.starts_with("received fatal alert") {
+                return None;
+            }
+            (0..=u8::MAX)
+                .map(AlertDescription::from)
+                .filter(|alert| !matches!(alert, AlertDescription::Unknown(_)))
+                .map(rustls::Error::AlertReceived)
+                .find(|candidate| candidate.to_string() == text)
+        })
+}
+
 /// Finds the most telling [`io::Error`] inside an error chain (walked like
 /// [`find_rustls_error`]): the first one whose kind is not [`io::ErrorKind::Other`] or that
 /// carries an OS error code (connection refused, timed out, reset, …), else the innermost one.
@@ -316,6 +339,34 @@ mod tests {
         let io_err = find_io_error(&top).unwrap();
         assert_eq!(io_err.kind(), io::ErrorKind::InvalidData);
         assert_eq!(find_rustls_error(&tls), Some(&tls));
+    }
+
+    #[test]
+    fn recovers_an_alert_that_h2_turned_into_text() {
+        // What h2 makes of tokio-rustls' error: the kind and the text, in a new io::Error.
+        let alert = rustls::Error::AlertReceived(AlertDescription::BadCertificate);
+        let flattened = io::Error::new(io::ErrorKind::InvalidData, alert.to_string());
+        let top = Wrapper(Box::new(io::Error::other(flattened)));
+        assert!(find_rustls_error(&top).is_none());
+        assert_eq!(find_alert_text(&top), Some(alert));
+        assert_eq!(
+            classify(&find_alert_text(&top).unwrap(), &[], true),
+            TlsFailure::ClientCertRejected { alert: "BadCertificate".to_owned() }
+        );
+        let required = io::Error::new(io::ErrorKind::InvalidData, "received fatal alert: CertificateRequired");
+        assert_eq!(
+            find_alert_text(&Wrapper(Box::new(required))),
+            Some(rustls::Error::AlertReceived(AlertDescription::CertificateRequired))
+        );
+        // Anything else is left alone: another kind, another text, an unknown alert.
+        for (kind, text) in [
+            (io::ErrorKind::Other, "received fatal alert: BadCertificate"),
+            (io::ErrorKind::InvalidData, "received fatal alert: BadCertificate, and more"),
+            (io::ErrorKind::InvalidData, "received fatal alert: Unknown(200)"),
+            (io::ErrorKind::InvalidData, "connection closed"),
+        ] {
+            assert!(find_alert_text(&Wrapper(Box::new(io::Error::new(kind, text)))).is_none(), "{text}");
+        }
     }
 
     #[test]

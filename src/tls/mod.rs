@@ -28,7 +28,7 @@ mod verifiers;
 pub use ca::{MAX_FILE_BYTES, load_ca_file};
 pub use capture::ChainCapture;
 pub use certinfo::{CertInfo, cert_info, chain_pem, sha256_fingerprint};
-pub use classify::{TlsFailure, classify, find_io_error, find_rustls_error};
+pub use classify::{TlsFailure, classify, find_alert_text, find_io_error, find_rustls_error};
 pub use config::{TlsClient, build_client_config};
 pub use error::{CertParseError, TlsConfigError};
 pub use identity::{ClientAuthRecord, load_client_cert_chain, load_client_identity, load_client_key};

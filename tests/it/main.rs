@@ -32,6 +32,7 @@ mod profiles;
 mod profiles_crash;
 #[cfg(unix)]
 mod profiles_keychain;
+mod proxy_mtls;
 mod same_diagnosis;
 mod security;
 mod smoke;

@@ -74,7 +74,11 @@ impl Backend {
                     (opened, collections, session)
                 }
                 Err(err) => {
-                    let failure = browse_failure(&err, &settings);
+                    // Opening is where a transport failure can hide a TLS cause (an alert after the handshake): the
+                    // probing diagnosis repeats the check's handshake, as the CLI does.
+                    let diagnosis = crate::diagnose::diagnose_browse_error_probing(&err, &settings).await;
+                    let server_message = err.server_message().map(|m| crate::diagnose::sanitize_display(&m, 400));
+                    let failure = BrowseFailure { diagnosis, server_message };
                     return reply.send(Message::BrowseOpened { id, result: Err(failure) });
                 }
             };

@@ -23,6 +23,8 @@ fn response(status: u16, chroma_shaped: bool, message: &str) -> ErrorResponse {
         server: Some("nginx".to_owned()),
         location: (300..400).contains(&status).then(|| "https://elsewhere.test/".to_owned()),
         url: "https://chroma.example.test:8443/api/v2/heartbeat".to_owned(),
+        client_cert_requested: false,
+        client_cert_sent: false,
     }
 }
 
@@ -195,6 +197,19 @@ fn every_diagnosis(settings: &ConnectionSettings) -> Vec<(Diagnosis, Option<Sett
     for (failure, setting) in failures {
         all.push((tls_failure(ctx, &failure), setting));
     }
+    // A proxy that asked for a client certificate and refused at the HTTP layer, recognised or not.
+    for (status, server, message, sent) in [
+        (400, "nginx", "No required SSL certificate was sent", false),
+        (400, "nginx", "The SSL certificate error", true),
+        (403, "", "Forbidden", false),
+        (403, "", "Forbidden", true),
+    ] {
+        let mut refused = response(status, false, message);
+        refused.server = Some(server.to_owned()).filter(|s| !s.is_empty());
+        refused.client_cert_requested = true;
+        refused.client_cert_sent = sent;
+        all.push((status_failure(ctx, "the heartbeat", &refused), Some(Setting::ClientCert)));
+    }
     all
 }
 
@@ -244,6 +259,17 @@ fn browsing_and_the_check_give_the_same_diagnosis() {
         let browse = browse_error(ctx, &BrowseError::from(err));
         assert_eq!((check.code, check.setting, check.hint), (code, browse.setting, browse.hint), "{status}");
         assert_eq!(browse.code, code, "{status}");
+    }
+    // A refusal after a client-certificate request, likewise.
+    for (sent, code) in [(false, Code::TlsClientCertRequired), (true, Code::TlsClientCertRejected)] {
+        let mut refused = response(403, false, "RBAC: access denied");
+        refused.client_cert_requested = true;
+        refused.client_cert_sent = sent;
+        let err = ChromaError::Status { response: Box::new(refused) };
+        let check = chroma_error(ctx, "the heartbeat", &err);
+        let browse = browse_error(ctx, &BrowseError::from(err));
+        assert_eq!((check.code, check.setting, check.hint), (code, browse.setting, browse.hint), "{sent}");
+        assert_eq!(browse.code, code);
     }
     let err = ChromaError::BodyTooLarge { limit_bytes: 10, url: "https://h/api/v2/x".to_owned() };
     assert_eq!(browse_error(ctx, &BrowseError::from(err)).code, Code::HttpResponseTooLarge);

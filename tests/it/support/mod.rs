@@ -7,6 +7,8 @@
 //!   The seeded data is described at the top of `scripts/seed.py`; the numbers are in [`seeded`].
 //! - [`pki::Pki`]: root / other root / intermediate / client CA, and leaves that fail in each way.
 //! - [`proxy::TlsProxy`]: TLS (optionally mTLS, optionally token auth) in front of an HTTP upstream.
+//! - [`real_proxy::RealProxy`]: nginx, `HAProxy` or Caddy (real binaries) asking for a client certificate and
+//!   refusing at the HTTP layer.
 //! - [`servers`]: [`servers::SilentServer`], [`servers::NotChromaServer`], [`servers::closed_port`].
 //! - [`scripted::Scripted`]: a plain HTTP server answering what a closure says (redirects, broken paging).
 //! - [`client`]: rustls/reqwest client helpers to talk to all of the above.
@@ -22,6 +24,7 @@
 pub mod client;
 pub mod pki;
 pub mod proxy;
+pub mod real_proxy;
 pub mod scripted;
 pub mod servers;
 
