@@ -166,6 +166,7 @@ impl ChromaConnectApp {
                     code: report.diagnosis.code.to_string(),
                     summary: report.diagnosis.summary.clone(),
                     checked_at: crate::tls::now_rfc3339(),
+                    cert_not_after_unix: report.certificates.iter().map(|c| c.not_after_unix).min(),
                 };
                 run.outcome = CheckOutcome::Done(report);
                 Some(last)
@@ -181,6 +182,7 @@ impl ChromaConnectApp {
                     code: "config.invalid".to_owned(),
                     summary: err,
                     checked_at: crate::tls::now_rfc3339(),
+                    cert_not_after_unix: None,
                 })
             }
         };

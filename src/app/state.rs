@@ -85,6 +85,20 @@ pub struct LastCheck {
     pub summary: String,
     /// When it ran (RFC 3339, UTC).
     pub checked_at: String,
+    /// The soonest `notAfter` (Unix seconds) of the certificates the server presented, for the days-left badge of
+    /// the profile list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_not_after_unix: Option<i64>,
+}
+
+impl LastCheck {
+    /// Whole days until the soonest certificate of the last check expires (negative once expired).
+    #[must_use]
+    pub fn cert_days_left(&self, now: std::time::SystemTime) -> Option<i64> {
+        let now = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+        let now = i64::try_from(now).ok()?;
+        Some((self.cert_not_after_unix? - now).div_euclid(86_400))
+    }
 }
 
 /// What the app keeps across restarts, besides what eframe keeps (window size and position, panel widths).

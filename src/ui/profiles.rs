@@ -129,9 +129,23 @@ fn row_ui(ui: &mut Ui, state: &AppState, profile: &Profile, selected: bool) -> e
         ui.painter().circle_filled(dot, 5.0, color);
     }
     let text_left = rect.left() + 26.0;
+    let last = state.prefs.last_checks.get(&profile.name);
+    // The server's certificate expires within 30 days (from the last check): a badge at the right of the name.
+    let expiry = last.and_then(|l| l.cert_days_left(std::time::SystemTime::now())).filter(|days| *days < 30);
+    let mut right = rect.right() - 6.0;
+    if let Some(days) = expiry {
+        let p = theme::palette(ui);
+        let (text, color) =
+            if days < 0 { ("cert expired".to_owned(), p.bad) } else { (format!("cert {days} d"), p.warn) };
+        let badge = ui.painter().layout_no_wrap(text, egui::FontId::proportional(11.0), color);
+        right -= badge.size().x;
+        ui.painter().with_clip_rect(rect).galley(egui::pos2(right, rect.top() + 6.0), badge, color);
+        right -= 6.0;
+    }
     let max_width = (rect.right() - text_left - 6.0).max(10.0);
+    let name_width = (right - text_left).max(10.0);
     let name =
-        ui.painter().layout(profile.name.clone(), egui::FontId::proportional(14.0), visuals.text_color(), max_width);
+        ui.painter().layout(profile.name.clone(), egui::FontId::proportional(14.0), visuals.text_color(), name_width);
     let url = ui.painter().layout(
         profile.display_url(),
         egui::FontId::proportional(11.5),
@@ -144,13 +158,27 @@ fn row_ui(ui: &mut Ui, state: &AppState, profile: &Profile, selected: bool) -> e
         url,
         ui.visuals().weak_text_color(),
     );
-    let last = state.prefs.last_checks.get(&profile.name);
     response.on_hover_ui(|ui| {
         ui.label(RichText::new(&profile.name).strong());
         ui.label(profile.display_url());
         ui.label(theme::health_text(health));
         if let Some(last) = last {
             ui.weak(format!("{} at {}", last.code, last.checked_at));
+        }
+        match expiry {
+            Some(days) if days < 0 => {
+                ui.colored_label(theme::palette(ui).bad, "The server's certificate has expired (at the last check).");
+            }
+            Some(days) => {
+                ui.colored_label(
+                    theme::palette(ui).warn,
+                    format!(
+                        "The server's certificate expires in {} (at the last check).",
+                        widgets::plural(days, "day")
+                    ),
+                );
+            }
+            None => {}
         }
     })
 }

@@ -159,6 +159,12 @@ impl Gui {
         }
     }
 
+    /// Hovers the button labelled `label` (its tooltip shows after a few frames).
+    pub(crate) fn hover_button(&mut self, label: &str) {
+        self.h().get_by_role_and_label(egui::accesskit::Role::Button, label).hover();
+        self.h().run_steps(30);
+    }
+
     pub(crate) fn click(&mut self, label: &str) {
         self.bring_into_view(label, true);
         self.h().get_by_label(label).hover();

@@ -22,6 +22,7 @@ mod browse;
 mod browse_v1;
 mod check;
 mod cli;
+mod expiry;
 mod explain;
 mod export;
 mod gui;
