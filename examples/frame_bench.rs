@@ -65,6 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         steps: report.steps.clone(),
         started: Instant::now(),
         outcome: CheckOutcome::Done(Box::new(report)),
+        checked: None,
     };
     app.state.checks.insert(SELECTED.to_owned(), run);
 

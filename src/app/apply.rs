@@ -36,14 +36,7 @@ impl ChromaConnectApp {
             Command::ImportProfiles => self.backend.import(),
             Command::ConfirmImport { skip_flagged } => self.confirm_import(skip_flagged),
             Command::CopySnippet(lang) => self.copy_snippet(ctx, lang),
-            Command::ExportProfiles => {
-                let profiles = self.state.store.profiles().to_vec();
-                if profiles.is_empty() {
-                    self.state.notify(NoticeLevel::Warning, "There are no profiles to export yet.");
-                } else {
-                    self.backend.export(&profiles);
-                }
-            }
+            Command::ExportProfiles => self.export_profiles(),
             Command::ImportFromEnvironment => self.import_from_environment(),
             Command::ChooseFile(setting) => self.backend.choose_file(setting),
             Command::SetPath(setting, path) => {
@@ -60,6 +53,7 @@ impl ChromaConnectApp {
             Command::CancelCheck => self.cancel_check(),
             Command::CopyReport
             | Command::SaveReport
+            | Command::SaveBundle
             | Command::SaveChainPem
             | Command::AskPin(_)
             | Command::Pin(_)
@@ -130,6 +124,13 @@ impl ChromaConnectApp {
                     self.backend.save_as("Save report", name, "json", report.to_json(), "Report".to_owned());
                 }
             }
+            Command::SaveBundle => {
+                if let Some(run) = self.state.selected_check()
+                    && let (Some(report), Some(checked)) = (run.report(), run.checked.clone())
+                {
+                    self.backend.save_bundle(report.clone(), checked);
+                }
+            }
             Command::SaveChainPem => {
                 if let Some(report) = self.state.selected_check().and_then(CheckRun::report) {
                     let pem = chain_pem(&report.certificates);
@@ -191,6 +192,16 @@ impl ChromaConnectApp {
             text.push_str(" (The saved settings: the changes not saved yet are not in it.)");
         }
         self.state.notify(NoticeLevel::Info, text);
+    }
+
+    /// Exports every saved profile through the save dialog.
+    fn export_profiles(&mut self) {
+        let profiles = self.state.store.profiles().to_vec();
+        if profiles.is_empty() {
+            self.state.notify(NoticeLevel::Warning, "There are no profiles to export yet.");
+        } else {
+            self.backend.export(&profiles);
+        }
     }
 
     /// Starts a new profile in the editor, on its URL.
@@ -402,6 +413,7 @@ impl ChromaConnectApp {
             steps: Vec::new(),
             started: std::time::Instant::now(),
             outcome: CheckOutcome::Running,
+            checked: Some(profile.clone()),
         };
         self.state.checks.insert(name, run);
         if self.state.prefs.page == Page::Connection {

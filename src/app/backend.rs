@@ -548,6 +548,45 @@ impl Backend {
         });
     }
 
+    /// Saves the support bundle of `report` (a check of `checked`) to a file the user chooses. The bundle reads the
+    /// profile's files and the OS release: on a blocking thread.
+    pub fn save_bundle(&self, report: crate::diagnose::CheckReport, checked: Profile) {
+        let stem: String = checked
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .collect();
+        let request = PickRequest {
+            title: "Save support bundle".to_owned(),
+            save: true,
+            file_name: Some(format!("chroma-connect-{stem}-bundle.json")),
+            filters: vec![("JSON".to_owned(), vec!["json".to_owned()])],
+        };
+        let picker = Arc::clone(&self.picker);
+        let reply = self.sender();
+        self.rt().spawn(async move {
+            let result = match picker.pick(request).await {
+                PickOutcome::Chosen(path) => {
+                    let written = tokio::task::spawn_blocking(move || {
+                        let bundle =
+                            crate::diagnose::SupportBundle::new(&report, &checked.connection, Some(&checked.name));
+                        write_file(&path, format!("{}\n", bundle.to_json()).as_bytes()).map(|()| {
+                            format!(
+                                "Support bundle saved to {} (no token, password or URL credentials in it).",
+                                path.display()
+                            )
+                        })
+                    })
+                    .await;
+                    written.unwrap_or_else(|err| Err(err.to_string()))
+                }
+                PickOutcome::Cancelled => return,
+                PickOutcome::Unavailable(reason) => Err(reason),
+            };
+            reply.send(Message::Wrote { result });
+        });
+    }
+
     /// Exports every profile (without secrets) to a file the user chooses.
     pub fn export(&self, profiles: &[Profile]) {
         let refs: Vec<&Profile> = profiles.iter().collect();

@@ -45,6 +45,9 @@ pub enum Command {
     CopyReport,
     /// Save the last report of the selected profile as JSON (the CLI's `check --json`), through the dialog.
     SaveReport,
+    /// Save the support bundle of the last check (report, chain, file summaries, settings without secrets, app
+    /// version, OS) as JSON, through the dialog.
+    SaveBundle,
     /// Save the certificate chain of the last check as PEM, through the dialog.
     SaveChainPem,
     /// Ask to pin the certificate at this index of the last chain.

@@ -164,6 +164,8 @@ pub struct CheckRun {
     pub started: Instant,
     /// How it ended.
     pub outcome: CheckOutcome,
+    /// The settings it checked (the editor's, saved or not), without the secret: for the support bundle.
+    pub checked: Option<crate::profile::Profile>,
 }
 
 /// How a check ended.

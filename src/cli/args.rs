@@ -41,6 +41,11 @@ pub enum Command {
     /// private CA), a curl command for the heartbeat, or an `openssl s_client` command. Secrets are read from
     /// environment variables, never written. Exit status: 0 ok, 2 unknown profile.
     Snippet(super::snippet::SnippetArgs),
+    /// Run the check and write a support bundle: one JSON file with the report (steps and timings, diagnosis,
+    /// certificates), the chain as PEM, what the CA, certificate and key files hold, the settings without any
+    /// secret, the app version and the OS — what to attach to a ticket. Exit status: 0 written (whatever the
+    /// check found), 1 cannot write, 2 usage error.
+    Bundle(super::bundle::BundleArgs),
     /// Explain an error message from another client (Python, Node.js, Java, Go, curl, OpenSSL, rustls, a Chroma
     /// error body), given as TEXT or on standard input: the diagnosis code, the setting to change and the fix in
     /// that client's terms. Exit status: 0 recognised, 1 not recognised, 2 no text.

@@ -5,6 +5,7 @@
 
 mod args;
 mod browse;
+mod bundle;
 mod check;
 mod collections;
 mod explain;
@@ -79,6 +80,7 @@ async fn run(cli: Cli) -> u8 {
         Command::Collections(args) => collections::run(args).await,
         Command::Records(args) => records::run(args).await,
         Command::Snippet(args) => snippet::run(&args),
+        Command::Bundle(args) => bundle::run(args).await,
         Command::Explain(args) => explain::run(&args),
         Command::Gui(_) => EXIT_USAGE,
     }

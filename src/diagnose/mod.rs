@@ -3,6 +3,7 @@
 //! for the same failure; text from servers and certificates made safe to show ([`sanitize_display`]). Knows
 //! nothing of egui.
 
+mod bundle;
 mod check;
 mod code;
 mod expiry;
@@ -12,6 +13,7 @@ mod presented;
 mod report;
 mod text;
 
+pub use bundle::{AppInfo, AuthDescription, BUNDLE_VERSION, BundleFile, BundleSettings, OsInfo, SupportBundle};
 pub use check::{Cancelled, CheckEvent, run_check};
 pub use code::Code;
 pub use expiry::{

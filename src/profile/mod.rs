@@ -23,6 +23,7 @@ pub use format::{
     record_to_profile, seconds, write_doc,
 };
 pub use fsutil::stale_temps;
+pub(crate) use fsutil::write_atomic;
 pub use import_export::{
     CHROMA_CLIENT_DEFAULT_PORT, CHROMA_CLOUD_HOST, EnvImport, ImportError, ImportRisk, export_profiles, parse_import,
     profile_from_chroma_env,

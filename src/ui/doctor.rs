@@ -49,6 +49,16 @@ fn toolbar_ui(ui: &mut Ui, state: &AppState, name: &str, commands: &mut Vec<Comm
             if ui.button("Save report…").on_hover_text("The JSON of `chroma-connect check --json`").clicked() {
                 commands.push(Command::SaveReport);
             }
+            if ui
+                .button("Save support bundle…")
+                .on_hover_text(
+                    "One file for a support ticket: the report, the certificate chain, what the CA and client \
+                     certificate files hold, the settings without secrets, the app version and the OS",
+                )
+                .clicked()
+            {
+                commands.push(Command::SaveBundle);
+            }
         });
     });
     if running {

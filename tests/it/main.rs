@@ -20,6 +20,7 @@ mod support;
 
 mod browse;
 mod browse_v1;
+mod bundle;
 mod check;
 mod cli;
 mod expiry;
