@@ -3,10 +3,11 @@
 #
 #  1. validates the desktop entry (desktop-file-validate) and the AppStream metainfo (appstreamcli validate
 #     --no-net) of packaging/linux/;
-#  2. runs `cargo deb --locked` (a release build; the metadata is [package.metadata.deb] in Cargo.toml: the binary in
-#     /usr/bin, the desktop entry, the hicolor icons, the metainfo, the copyright file, the Depends of the libraries
+#  2. writes the man pages (examples/manpages.rs: from the clap definitions) into packaging/linux/man, gzipped;
+#  3. runs `cargo deb --locked` (a release build; the metadata is [package.metadata.deb] in Cargo.toml: the binary in
+#     /usr/bin, the desktop entry, the hicolor icons, the metainfo, the man pages, the copyright file, the Depends of the libraries
 #     the GUI opens at run time);
-#  3. prints the path of the .deb on stdout (the only line it prints there), and its size, the installed size and
+#  4. prints the path of the .deb on stdout (the only line it prints there), and its size, the installed size and
 #     the binary's size on stderr.
 #
 # Installs what it needs when it is missing: cargo-deb (cargo install, once: ~100 s) and, running as root,
@@ -66,8 +67,16 @@ out=$(desktop-file-validate "$desktop" 2>&1) || die "desktop-file-validate faile
 say "appstreamcli validate --no-net $metainfo"
 out=$(appstreamcli validate --no-net "$metainfo" 2>&1) || die "appstreamcli validate failed: $out"
 
+# ---------------------------------------------------------------- man pages
+# From the clap definitions (examples/manpages.rs), so that they say what --help says.
+man=packaging/linux/man
+rm -rf "$man"
+say "man pages into $man"
+cargo run --quiet --locked --example manpages -- "$man" >/dev/null || die "making the man pages failed"
+gzip -9n "$man"/*.1
+
 # ---------------------------------------------------------------- build
-say "cargo deb --locked $* (release build)"
+say "cargo deb --locked $* (a release build unless --profile says otherwise)"
 deb=$(cargo deb --locked "$@" | tail -n 1)
 [[ -f $deb ]] || die "cargo deb did not report a .deb (got '$deb')"
 

@@ -481,8 +481,14 @@ fn the_deb_metadata_installs_every_file_where_a_desktop_expects_it() {
     for pair in &expected {
         assert!(assets.contains(pair), "[package.metadata.deb] assets has no {pair:?}");
     }
+    // The man pages are made by scripts/package.sh (examples/manpages.rs) before cargo deb runs.
+    let man = ("packaging/linux/man/*.1.gz".to_owned(), "usr/share/man/man1/".to_owned());
+    assert!(assets.contains(&man), "[package.metadata.deb] assets has no man pages");
+    assert!(read("scripts/package.sh").contains("--example manpages -- \"$man\""), "package.sh makes them");
+    assert!(read(".gitignore").lines().any(|l| l == "packaging/linux/man/"), "generated, not committed");
     for (source, _) in &assets {
-        assert!(source.starts_with("target/") || root().join(source).is_file(), "asset {source} does not exist");
+        let built = source.starts_with("target/") || *source == man.0;
+        assert!(built || root().join(source).is_file(), "asset {source} does not exist");
     }
     let depends = deb["depends"].as_str().unwrap();
     for lib in ["$auto", "libx11-6", "libxkbcommon-x11-0", "libwayland-client0", "libegl1", "libgl1", "libdbus-1-3"] {
@@ -669,6 +675,9 @@ fn deb_package_installs_where_a_desktop_expects() {
         format!("usr/share/metainfo/{id}.metainfo.xml"),
         format!("usr/share/icons/hicolor/scalable/apps/{id}.svg"),
         "usr/share/doc/chroma-connect/copyright".into(),
+        "usr/share/man/man1/chroma-connect.1.gz".into(),
+        "usr/share/man/man1/chroma-connect-check.1.gz".into(),
+        "usr/share/man/man1/chroma-connect-profiles-expiry.1.gz".into(),
     ];
     expected.extend(ICON_SIZES.map(|n| format!("usr/share/icons/hicolor/{n}x{n}/apps/{id}.png")));
     for path in &expected {
