@@ -2,6 +2,7 @@
 //! from `--help`: `cargo run --example manpages -- DIR` writes DIR/chroma-connect.1, DIR/chroma-connect-check.1, …
 //! scripts/package.sh puts them, gzipped, in the Debian package.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::CommandFactory as _;
@@ -12,8 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let command = chroma_connect::cli::Cli::command();
     clap_mangen::generate_to(command, &dir)?;
     let mut written: Vec<String> =
-        std::fs::read_dir(&dir)?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        std::fs::read_dir(&dir)?.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     written.sort();
-    println!("{}", written.join("\n"));
+    writeln!(std::io::stdout(), "{}", written.join("\n"))?;
     Ok(())
 }

@@ -530,15 +530,20 @@ impl Backend {
             file_name: Some(file_name),
             filters: vec![(extension.to_uppercase(), vec![extension.to_owned()])],
         };
+        self.save_to(request, move |path| {
+            write_file(path, contents.as_bytes()).map(|()| format!("{what} saved to {}", path.display()))
+        });
+    }
+
+    /// Asks where to save with `request`, then runs `write` on a blocking thread with the chosen path; its text
+    /// (or error) comes back as [`Message::Wrote`]. Nothing happens when the dialog is cancelled.
+    fn save_to(&self, request: PickRequest, write: impl FnOnce(&Path) -> Result<String, String> + Send + 'static) {
         let picker = Arc::clone(&self.picker);
         let reply = self.sender();
         self.rt().spawn(async move {
             let result = match picker.pick(request).await {
                 PickOutcome::Chosen(path) => {
-                    let written = tokio::task::spawn_blocking(move || {
-                        write_file(&path, contents.as_bytes()).map(|()| format!("{what} saved to {}", path.display()))
-                    })
-                    .await;
+                    let written = tokio::task::spawn_blocking(move || write(&path)).await;
                     written.unwrap_or_else(|err| Err(err.to_string()))
                 }
                 PickOutcome::Cancelled => return,
@@ -562,28 +567,11 @@ impl Backend {
             file_name: Some(format!("chroma-connect-{stem}-bundle.json")),
             filters: vec![("JSON".to_owned(), vec!["json".to_owned()])],
         };
-        let picker = Arc::clone(&self.picker);
-        let reply = self.sender();
-        self.rt().spawn(async move {
-            let result = match picker.pick(request).await {
-                PickOutcome::Chosen(path) => {
-                    let written = tokio::task::spawn_blocking(move || {
-                        let bundle =
-                            crate::diagnose::SupportBundle::new(&report, &checked.connection, Some(&checked.name));
-                        write_file(&path, format!("{}\n", bundle.to_json()).as_bytes()).map(|()| {
-                            format!(
-                                "Support bundle saved to {} (no token, password or URL credentials in it).",
-                                path.display()
-                            )
-                        })
-                    })
-                    .await;
-                    written.unwrap_or_else(|err| Err(err.to_string()))
-                }
-                PickOutcome::Cancelled => return,
-                PickOutcome::Unavailable(reason) => Err(reason),
-            };
-            reply.send(Message::Wrote { result });
+        self.save_to(request, move |path| {
+            let bundle = crate::diagnose::SupportBundle::new(&report, &checked.connection, Some(&checked.name));
+            write_file(path, format!("{}\n", bundle.to_json()).as_bytes()).map(|()| {
+                format!("Support bundle saved to {} (no token, password or URL credentials in it).", path.display())
+            })
         });
     }
 

@@ -26,11 +26,7 @@ fn sh(text: &str, dir: &Path) -> Run {
         .env("CHROMA_TOKEN", TOKEN)
         .output()
         .expect("run bash");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(&output)
 }
 
 fn python(text: &str, dir: &Path) -> Run {
@@ -45,11 +41,7 @@ fn python(text: &str, dir: &Path) -> Run {
         .env("CHROMA_TOKEN", TOKEN)
         .output()
         .expect("run python");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(&output)
 }
 
 #[test]
