@@ -25,6 +25,7 @@ mod cli;
 mod export;
 mod gui;
 mod gui_browse;
+mod gui_trust;
 mod profiles;
 #[cfg(unix)]
 mod profiles_crash;
@@ -33,6 +34,7 @@ mod profiles_keychain;
 mod same_diagnosis;
 mod security;
 mod smoke;
+mod trust;
 
 /// The environment variable that names another `chroma-connect` binary for the tests that run the CLI, e.g. one
 /// built from an older commit, to see a test fail on the code before a fix.
