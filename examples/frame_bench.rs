@@ -258,6 +258,7 @@ fn finished_report() -> Result<CheckReport, Box<dyn std::error::Error>> {
             alpn: Some("http/1.1".to_owned()),
         }),
         certificates,
+        trust: Vec::new(),
         collections_count: None,
         warnings: Vec::new(),
     })

@@ -44,7 +44,7 @@ pub async fn run_check(
     let outcome = tokio::select! {
         biased;
         () = cancel.cancelled() => return Err(Cancelled),
-        outcome = checker.run() => outcome,
+        outcome = checker.run_and_judge_trust() => outcome,
     };
     Ok(checker.finish(outcome))
 }
@@ -58,6 +58,8 @@ struct Checker<'a> {
     server: Option<ServerInfo>,
     tls_session: Option<TlsSession>,
     chain: Vec<CertificateDer<'static>>,
+    /// Whether other clients would accept the chain.
+    trust: Vec<super::trust::ClientTrust>,
     collections_count: Option<u64>,
     warnings: Vec<String>,
     started: Option<(Step, Instant)>,
@@ -73,6 +75,7 @@ impl<'a> Checker<'a> {
             server: None,
             tls_session: None,
             chain: Vec::new(),
+            trust: Vec::new(),
             collections_count: None,
             warnings: settings.warnings(),
             started: None,
@@ -116,6 +119,15 @@ impl<'a> Checker<'a> {
             // A receiver that went away just stops listening; the check goes on.
             let _ = events.send(event);
         }
+    }
+
+    /// Runs every step, then judges the presented chain as other clients would. The trust stores are read on a
+    /// blocking thread while the steps run.
+    async fn run_and_judge_trust(&mut self) -> Result<Diagnosis, Diagnosis> {
+        let stores = super::trust::load_stores(self.settings);
+        let outcome = self.run().await;
+        self.trust = super::trust::judge_chain(self.settings, &self.chain, stores).await;
+        outcome
     }
 
     /// Runs every step; `Ok` holds the success diagnosis.
@@ -518,6 +530,7 @@ impl<'a> Checker<'a> {
             server: self.server,
             tls: self.tls_session,
             certificates,
+            trust: self.trust,
             collections_count: self.collections_count,
             warnings: self.warnings,
         }

@@ -12,6 +12,7 @@ mod findings;
 mod presented;
 mod report;
 mod text;
+mod trust;
 
 pub use bundle::{AppInfo, AuthDescription, BUNDLE_VERSION, BundleFile, BundleSettings, OsInfo, SupportBundle};
 pub use check::{Cancelled, CheckEvent, run_check};
@@ -26,3 +27,4 @@ pub use failure::{
 pub use presented::{PresentedCertificate, presented_certificate};
 pub use report::{CheckReport, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession, step_line};
 pub use text::{sanitize_display, sanitize_lines};
+pub use trust::{ClientFamily, ClientTrust, TrustReason, TrustSource, clients_trust};

@@ -9,6 +9,7 @@ use crate::tls::CertInfo;
 
 use super::code::Code;
 use super::text::{MAX_NAME_CHARS, sanitize_display};
+use super::trust::ClientTrust;
 
 /// The steps of a check, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -159,6 +160,9 @@ pub struct CheckReport {
     pub tls: Option<TlsSession>,
     /// The chain the server presented, leaf first (also when verification failed).
     pub certificates: Vec<CertInfo>,
+    /// Whether other kinds of client would accept that chain (curl, Python, Node.js, browsers, this app with the
+    /// profile), each with the reason and the fix; empty when there is no chain.
+    pub trust: Vec<ClientTrust>,
     /// The number of collections in the database.
     pub collections_count: Option<u64>,
     /// Things to know that are not failures (e.g. verification off).
@@ -197,6 +201,7 @@ impl CheckReport {
             server: None,
             tls: None,
             certificates: Vec::new(),
+            trust: Vec::new(),
             collections_count: None,
             warnings: Vec::new(),
         }
@@ -269,6 +274,13 @@ impl CheckReport {
                 out.push_str(&cert_text(index, cert));
             }
         }
+        if !self.trust.is_empty() {
+            let name = sanitize_display(&self.target.server_name, MAX_NAME_CHARS);
+            let _ = writeln!(out, "\nWould other clients connect to {name}?");
+            for client in &self.trust {
+                out.push_str(&trust_text(client));
+            }
+        }
         out
     }
 }
@@ -332,6 +344,24 @@ pub fn step_line(step: &StepReport) -> String {
 
 /// Longest step detail shown in text (characters).
 const MAX_DETAIL_CHARS: usize = 400;
+
+/// One client of the trust block: `  ✗ Node.js (Mozilla's root list, bundled in Node.js): unknown_issuer`, then the
+/// reason and the fix, indented.
+fn trust_text(client: &ClientTrust) -> String {
+    let mark = match (client.accepted, client.plainly_accepted()) {
+        (true, true) => "✓",
+        (true, false) => "!",
+        (false, _) => "✗",
+    };
+    let mut out = String::new();
+    let clean = |text: &str| sanitize_display(text, MAX_DETAIL_CHARS * 2);
+    let _ = writeln!(out, "  {mark} {} ({}): {}", client.client, clean(&client.store_text), client.reason.as_str());
+    let _ = writeln!(out, "      {}", clean(&client.reason_text));
+    if let Some(fix) = &client.fix {
+        let _ = writeln!(out, "      fix: {}", clean(fix));
+    }
+    out
+}
 
 fn cert_text(index: usize, cert: &CertInfo) -> String {
     let mut out = String::new();

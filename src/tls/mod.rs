@@ -6,7 +6,8 @@
 //! chain each server presented ([`ChainCapture`]) and whether the server asked for a client
 //! certificate ([`ClientAuthRecord`]), so that a failed handshake can be explained
 //! ([`classify()`]) with the certificate details of [`cert_info`]. [`summarize_file`] says in one line what a CA,
-//! client certificate or key file holds, or what is wrong with it.
+//! client certificate or key file holds, or what is wrong with it. [`TrustStores::verify`] says whether a client
+//! trusting another store (the OS store, Mozilla's root program, a CA file) would accept a presented chain.
 
 use std::path::PathBuf;
 
@@ -23,6 +24,7 @@ pub(crate) mod pem_text;
 pub mod probe;
 pub mod summary;
 mod time_text;
+pub mod trust_eval;
 mod verifiers;
 
 pub use ca::{MAX_FILE_BYTES, load_ca_file};
@@ -35,6 +37,7 @@ pub use identity::{ClientAuthRecord, load_client_cert_chain, load_client_identit
 pub use probe::{Handshake, ProbeError, handshake};
 pub use summary::{FileRole, FileSummary, summarize_bytes, summarize_file};
 pub use time_text::now_rfc3339;
+pub use trust_eval::{RootStore, StoreId, TrustProblem, TrustStores, Verdict};
 pub use verifiers::PinMismatch;
 
 /// How a CA file is combined with the operating system's trust store.

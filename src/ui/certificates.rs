@@ -1,4 +1,5 @@
-//! The certificate chain of the last check, as cards; pin a certificate or trust its CA from here.
+//! The certificate chain of the last check, as cards; pin a certificate or trust its CA from here; whether other
+//! clients (curl, Python, Node.js, browsers) would accept that chain, and the fix in their terms.
 
 use std::time::SystemTime;
 
@@ -6,7 +7,7 @@ use egui::{RichText, Ui};
 
 use crate::app::Command;
 use crate::app::state::{AppState, CheckRun};
-use crate::diagnose::{CheckReport, Code};
+use crate::diagnose::{CheckReport, ClientTrust, Code};
 use crate::profile::normalize_sha256_fingerprint;
 use crate::tls::CertInfo;
 
@@ -73,6 +74,10 @@ pub fn certificates_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command
         widgets::bound_page_width(ui, 900.0);
         for (index, cert) in report.certificates.iter().enumerate() {
             cert_card_ui(ui, report, index, cert, now, pinned.as_deref(), saved, commands);
+            ui.add_space(theme::GROUP_SPACING);
+        }
+        if !report.trust.is_empty() {
+            trust_card_ui(ui, report, commands);
             ui.add_space(theme::GROUP_SPACING);
         }
     });
@@ -153,11 +158,12 @@ fn cert_card_ui(
             });
             row(ui, "Serial", |ui| selectable(ui, &cert.serial));
             row(ui, "SHA-256", |ui| {
-                ui.horizontal(|ui| {
-                    ui.add(egui::Label::new(RichText::new(&cert.sha256).monospace()).selectable(true).wrap());
+                // The button first: after a wrapped label it would stand past the card's edge and widen the page.
+                ui.horizontal_top(|ui| {
                     if ui.small_button("Copy").on_hover_text("Copy the fingerprint").clicked() {
                         commands.push(Command::CopyText(cert.sha256.clone()));
                     }
+                    ui.add(egui::Label::new(RichText::new(&cert.sha256).monospace()).selectable(true).wrap());
                 });
             });
         });
@@ -182,6 +188,53 @@ fn cert_card_ui(
             }
         });
     });
+}
+
+/// "Would other clients connect?": each kind of client with a mark, why, and the fix with a Copy button.
+fn trust_card_ui(ui: &mut Ui, report: &CheckReport, commands: &mut Vec<Command>) {
+    let p = theme::palette(ui);
+    let refused = report.trust.iter().any(|client| !client.accepted);
+    theme::outlined_card(ui, if refused { p.warn } else { p.ok }).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        widgets::section_title_ui(ui, "Would other clients connect?");
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!(
+                    "This chain and the name {}, judged with the trust each kind of client uses.",
+                    widgets::shown(&report.target.server_name)
+                ))
+                .color(p.muted),
+            )
+            .wrap(),
+        );
+        for client in &report.trust {
+            ui.add_space(6.0);
+            client_trust_ui(ui, client, commands);
+        }
+    });
+}
+
+fn client_trust_ui(ui: &mut Ui, client: &ClientTrust, commands: &mut Vec<Command>) {
+    let p = theme::palette(ui);
+    let (mark, color, verdict) = match (client.accepted, client.plainly_accepted()) {
+        (true, true) => ("✔", p.ok, "connects"),
+        (true, false) => ("⚠", p.warn, "connects, with a caveat"),
+        (false, _) => ("✖", p.bad, "does not connect"),
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(mark).color(color).strong()).on_hover_text(verdict);
+        ui.label(RichText::new(&client.client).strong());
+        ui.weak(widgets::shown(&client.store_text));
+    });
+    row(ui, "Why", |ui| selectable(ui, &widgets::shown(&client.reason_text)));
+    if let Some(fix) = &client.fix {
+        row(ui, "Fix", |ui| {
+            selectable(ui, &widgets::shown(fix));
+            if ui.small_button("Copy fix").on_hover_text(format!("Copy the fix for {}", client.client)).clicked() {
+                commands.push(Command::CopyText(fix.clone()));
+            }
+        });
+    }
 }
 
 /// Whether to offer "Use as this profile's CA file" for a certificate: a self-signed one, or the topmost CA of

@@ -45,6 +45,8 @@ fn the_cli_bundle_holds_the_report_chain_files_and_no_secret() {
     assert_eq!(bundle["os"]["os"], std::env::consts::OS);
     assert_eq!(bundle["profile"], "ticket");
     assert_eq!(bundle["check"]["diagnosis"]["code"], "ok", "{}", bundle["check"]["diagnosis"]);
+    let trust = bundle["check"]["trust"].as_array().expect("the trust evaluation of each client family");
+    assert!(trust.iter().any(|t| t["family"] == "python" && t["accepted"] == false), "{trust:?}");
     assert!(bundle["check"]["steps"].as_array().is_some_and(|s| s.iter().all(|s| s["ms"].is_number())));
     assert!(bundle["chain_pem"].as_str().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
     assert_eq!(bundle["files"][0]["setting"], "ca_file");

@@ -29,6 +29,7 @@ mod export;
 mod gui;
 mod gui_browse;
 mod gui_explain;
+mod gui_trust;
 mod profiles;
 #[cfg(unix)]
 mod profiles_crash;
@@ -39,6 +40,7 @@ mod same_diagnosis;
 mod security;
 mod smoke;
 mod snippet;
+mod trust;
 
 /// The environment variable that names another `chroma-connect` binary for the tests that run the CLI, e.g. one
 /// built from an older commit, to see a test fail on the code before a fix.
