@@ -16,6 +16,10 @@
 #   browse-records.png             lab_docs's records with doc-02's detail panel (clicks: BROWSE_LAB_DOCS,
 #                                  BROWSE_RECORD)
 #   browse-similar.png             the records nearest to doc-02 (then BROWSE_SIMILAR), dark theme
+#   certificates-trust.png         the "Would other clients connect?" card (scrolled: TRUST_SCROLL=X,Y,STEPS),
+#   certificates-trust-small.png   and in a 900x640 dark window
+#   doctor-explain.png             a pasted Python error explained (typed into the box at PASTE_BOX=X,Y), dark
+#   profiles-small.png             800x600: the profile list, its toolbar and the editor at the smallest size
 #
 # Needs Xvfb, xdotool and ImageMagick (/usr/bin/import, /usr/bin/convert); no display of your own.
 # Knobs: SCREENSHOTS_OUT=DIR (default docs), SCREENSHOTS_CHECK_WAIT=SECS (default 7: time given to the check),
@@ -152,6 +156,36 @@ shot() {
         DISPLAY=$display xdotool mousemove "$((width - 1))" "$((height - 1))"
         sleep 1
         ;;
+    scroll:* | tabscroll:*)
+        # scroll:X,Y,N : N wheel steps down with the pointer at X,Y (to reach a card below the fold);
+        # tabscroll:X,Y,N : the same after a click on the Certificates tab.
+        local spec=${action#*scroll:} x y n
+        IFS=, read -r x y n <<<"$spec"
+        if [[ $action == tabscroll:* ]]; then
+            DISPLAY=$display xdotool mousemove "${CERT_TAB%,*}" "${CERT_TAB#*,}" click 1
+            sleep 1
+        fi
+        DISPLAY=$display xdotool mousemove "$x" "$y"
+        for ((i = 0; i < n; i++)); do
+            DISPLAY=$display xdotool click 5
+            sleep 0.05
+        done
+        DISPLAY=$display xdotool mousemove "$((width - 1))" "$((height - 1))"
+        sleep 1
+        ;;
+    type:*)
+        # type:X,Y:TEXT : click at X,Y (a text box) and type TEXT.
+        local spec=${action#type:} point text
+        point=${spec%%:*}
+        text=${spec#*:}
+        # No window manager gives the window the keyboard: focus it first.
+        DISPLAY=$display xdotool windowfocus --sync "$window"
+        DISPLAY=$display xdotool mousemove "${point%,*}" "${point#*,}" click 1
+        sleep 0.3
+        DISPLAY=$display xdotool type --delay 2 "$text"
+        DISPLAY=$display xdotool mousemove "$((width - 1))" "$((height - 1))"
+        sleep 1.5
+        ;;
     *) die "unknown action $action" ;;
     esac
     kill -0 "$app" 2>/dev/null || {
@@ -199,6 +233,15 @@ SHOT_PAGE=Browse shot browse-records 1280x800 light 4 "clicks:${BROWSE_LAB_DOCS:
     gui --profile local-tls
 SHOT_PAGE=Browse shot browse-similar 1280x800 dark 4 \
     "clicks:${BROWSE_LAB_DOCS:-303,326}:${BROWSE_RECORD:-500,454}:${BROWSE_SIMILAR:-1092,653}" -- gui --profile local-tls
+# The trust of other clients under the chain (scrolled to it), and the doctor explaining a pasted Python error.
+shot certificates-trust 1280x800 light "$CHECK_WAIT" "tabscroll:${TRUST_SCROLL:-800,500,40}" -- \
+    gui --profile wrong-ca --check
+shot certificates-trust-small 900x640 dark "$CHECK_WAIT" "tabscroll:${TRUST_SCROLL_SMALL:-600,400,40}" -- \
+    gui --profile wrong-ca --check
+SHOT_PAGE=Doctor shot doctor-explain 1280x800 dark 3 \
+    "type:${PASTE_BOX:-700,395}:ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)" \
+    -- gui --profile local-tls
+shot profiles-small 800x600 light 3 none -- gui --profile local-tls
 
 mkdir -p "$OUT"
 for file in "$TMP"/shots/*.png; do
