@@ -8,6 +8,8 @@ pub mod app;
 pub mod chroma;
 pub mod cli;
 pub mod diagnose;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod profile;
 pub mod tls;
 pub mod ui;
