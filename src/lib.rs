@@ -9,6 +9,8 @@ pub mod chroma;
 pub mod cli;
 pub mod diagnose;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod profile;
 pub mod snippet;
 pub mod tls;

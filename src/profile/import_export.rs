@@ -160,7 +160,8 @@ pub fn profile_from_chroma_env(
             endpoint_from_parts(host, port, ssl).map_err(|err| SettingsError::new(env_field(err.field), err.message))?
         }
         Some(host) if host.ends_with("trychroma.com") && ssl != Some(false) => {
-            Endpoint { scheme: Scheme::Https, host: host.clone(), port: 443, base_path: String::new() }
+            endpoint_from_parts(host, Some(443), Some(true))
+                .map_err(|err| SettingsError::new(env_field(err.field), err.message))?
         }
         Some(host) => {
             notes.push(format!(
@@ -257,6 +258,16 @@ mod tests {
         assert_eq!(url(&[("CHROMA_HOST", "h"), ("CHROMA_PORT", "x")]), Err("CHROMA_PORT"));
         assert_eq!(url(&[("CHROMA_TENANT", "t")]), Err("CHROMA_HOST"));
         assert_eq!(url(&[("CHROMA_HOST", "h:1"), ("CHROMA_TENANT", "a/b")]), Err("CHROMA_TENANT"));
+    }
+
+    #[test]
+    fn a_chroma_cloud_host_is_read_as_a_url_host() {
+        // Found by fuzzing (url_input): a host ending in trychroma.com was kept as typed, even when it is no host
+        // at all, and the profile saved with it did not read back from its own URL.
+        let url = |host: &str| from(&[("CHROMA_HOST", host)]).map(|g| g.profile.display_url()).map_err(|e| e.field);
+        assert_eq!(url("https:p/a/i.trychroma.com"), Err("CHROMA_HOST"));
+        assert_eq!(url("my tenant.trychroma.com"), Err("CHROMA_HOST"));
+        assert_eq!(url("API.trychroma.com"), Ok("https://api.trychroma.com:443".into()));
     }
 
     #[test]

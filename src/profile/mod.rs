@@ -18,6 +18,7 @@ mod settings;
 mod store;
 mod url_input;
 
+pub(crate) use format::parse_string_map;
 pub use format::{
     AuthKind, FormatError, ProfileRecord, ProfilesDoc, SCHEMA_VERSION, VerifyValue, parse_doc, profile_to_record,
     record_to_profile, seconds, write_doc,

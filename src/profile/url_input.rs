@@ -53,7 +53,7 @@ pub fn endpoint_from_parts(host: &str, port: Option<u16>, ssl: Option<bool>) -> 
     {
         return Err(SettingsError::new(
             "ssl",
-            format!("is {ssl}, but the host is given as a {}:// URL: {host}", endpoint.scheme.as_str()),
+            format!("is {ssl}, but the host is given as a {}:// URL: {}", endpoint.scheme.as_str(), redact_url(host)),
         ));
     }
     match (port, explicit_port) {
@@ -61,7 +61,7 @@ pub fn endpoint_from_parts(host: &str, port: Option<u16>, ssl: Option<bool>) -> 
         (Some(port), true) if port != endpoint.port => {
             return Err(SettingsError::new(
                 "port",
-                format!("is {port}, but the host's URL says port {}: {host}", endpoint.port),
+                format!("is {port}, but the host's URL says port {}: {}", endpoint.port, redact_url(host)),
             ));
         }
         (Some(port), _) => endpoint.port = port,
@@ -258,6 +258,19 @@ mod tests {
         ] {
             let err = parse_endpoint("url", bad).expect_err("credentials");
             assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn contradictions_show_the_host_redacted() {
+        // Found by fuzzing (url_input): the url crate reads this as host `1e999` and a path, but what people see as
+        // `user:password@` was shown as typed in the `ssl` and `port` errors, unlike every other error.
+        let host = "https:1e999:8443//api.try:://user:hunter2!x@host:1";
+        for (port, ssl, field) in [(None, Some(false), "ssl"), (Some(8000), None, "port")] {
+            let err = endpoint_from_parts(host, port, ssl).expect_err(field);
+            assert_eq!(err.field, field);
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(err.to_string().contains("user:***@host:1"), "{err}");
         }
     }
 

@@ -27,10 +27,19 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// certificate, or several concatenated); the format is detected from the content, not the name.
 pub fn load_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsConfigError> {
     let bytes = read_file(path).map_err(|err| err.into_config_error(FileRole::CaCertificates, path))?;
+    ca_certificates_from_bytes(&bytes, path)
+}
+
+/// [`load_ca_file`] after the file is read: the certificates of `bytes`, each usable as a trust anchor. `path`
+/// only names the file in errors.
+pub(crate) fn ca_certificates_from_bytes(
+    bytes: &[u8],
+    path: &Path,
+) -> Result<Vec<CertificateDer<'static>>, TlsConfigError> {
     if bytes.trim_ascii().is_empty() {
         return Err(TlsConfigError::CaFileEmpty { path: path.to_owned() });
     }
-    let certs = certificates_from_bytes(&bytes).map_err(|problem| match problem {
+    let certs = certificates_from_bytes(bytes).map_err(|problem| match problem {
         CertProblem::NoCertificate(found) => TlsConfigError::CaFileNoCertificate { path: path.to_owned(), found },
         CertProblem::Invalid(detail) => TlsConfigError::CaFileInvalid { path: path.to_owned(), detail },
     })?;

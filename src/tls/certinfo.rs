@@ -148,9 +148,16 @@ impl CertInfo {
     }
 }
 
-/// Parses `der` as one X.509 certificate.
+/// Parses `der` as one X.509 certificate, and nothing after it: the DER kept, its fingerprint and its PEM are the
+/// certificate's own (as the CA file loader requires).
 pub(crate) fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertParseError> {
-    X509Certificate::from_der(der).map(|(_rest, cert)| cert).map_err(|err| CertParseError { detail: err.to_string() })
+    match X509Certificate::from_der(der) {
+        Ok(([], cert)) => Ok(cert),
+        Ok((rest, _)) => {
+            Err(CertParseError { detail: format!("{} bytes of trailing data after the certificate", rest.len()) })
+        }
+        Err(err) => Err(CertParseError { detail: err.to_string() }),
+    }
 }
 
 /// Issuer equals subject (byte for byte) and the signature verifies with the certificate's own key.
@@ -479,5 +486,19 @@ mod tests {
         assert!(cert_info(b"").is_err());
         assert!(cert_info(b"not a certificate").is_err());
         assert!(cert_info(&[0x30, 0x82, 0xFF, 0xFF, 0x00]).is_err());
+    }
+
+    #[test]
+    fn trailing_data_is_not_part_of_a_certificate() {
+        // Found by fuzzing (tls_certificates): two DER certificates back to back were read as the first one, with
+        // the second kept in its DER, its fingerprint and its PEM, which the CA file loader then refused.
+        let (params, key) = ca();
+        let cert = params.self_signed(&key).unwrap();
+        let info = cert_info(cert.der()).unwrap();
+        assert_eq!(info.der, cert.der().as_ref());
+        for trailing in [&[0u8][..], cert.der()] {
+            let err = cert_info(&[cert.der().as_ref(), trailing].concat()).unwrap_err();
+            assert!(err.detail.contains("trailing data"), "{err:?}");
+        }
     }
 }

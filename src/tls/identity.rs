@@ -58,6 +58,17 @@ pub fn load_client_identity(
 ) -> Result<Arc<CertifiedKey>, TlsConfigError> {
     let chain = load_client_cert_chain(&identity.cert_path)?;
     let key = load_client_key(&identity.key_path)?;
+    certified_key(identity, chain, key, provider)
+}
+
+/// [`load_client_identity`] after both files are read: the signing key of `key`, checked against the first
+/// certificate of `chain`. `identity` only names the files in errors.
+pub(crate) fn certified_key(
+    identity: &ClientIdentity,
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    provider: &CryptoProvider,
+) -> Result<Arc<CertifiedKey>, TlsConfigError> {
     let signing_key = provider.key_provider.load_private_key(key).map_err(|err| TlsConfigError::ClientKeyInvalid {
         path: identity.key_path.clone(),
         detail: format!("the key type is not supported ({err})"),
@@ -79,11 +90,19 @@ pub fn load_client_identity(
 /// intermediates.
 pub fn load_client_cert_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsConfigError> {
     let bytes = read_file(path).map_err(|err| err.into_config_error(FileRole::ClientCertificate, path))?;
+    client_cert_chain_from_bytes(&bytes, path)
+}
+
+/// [`load_client_cert_chain`] after the file is read. `path` only names the file in errors.
+pub(crate) fn client_cert_chain_from_bytes(
+    bytes: &[u8],
+    path: &Path,
+) -> Result<Vec<CertificateDer<'static>>, TlsConfigError> {
     let invalid = |detail: String| TlsConfigError::ClientCertInvalid { path: path.to_owned(), detail };
     if bytes.trim_ascii().is_empty() {
         return Err(invalid("the file is empty".to_owned()));
     }
-    certificates_from_bytes(&bytes).map_err(|problem| match problem {
+    certificates_from_bytes(bytes).map_err(|problem| match problem {
         CertProblem::NoCertificate(found) => invalid(format!("no certificate; it holds {found}")),
         CertProblem::Invalid(detail) => invalid(detail),
     })
