@@ -416,24 +416,11 @@ fn error_settings() -> [ConnectionSettings; 3] {
 fn check_diagnosis(diagnosis: &Diagnosis) {
     // The hint may span lines; the summary is one.
     for (what, text, line_breaks) in [("summary", &diagnosis.summary, false), ("hint", &diagnosis.hint, true)] {
-        let bad =
-            text.chars().find(|ch| (ch.is_control() && !(line_breaks && *ch == '\n')) || is_invisible_format(*ch));
+        let bad = text
+            .chars()
+            .find(|ch| (ch.is_control() && !(line_breaks && *ch == '\n')) || crate::diagnose::is_invisible_format(*ch));
         assert!(bad.is_none(), "the diagnosis {what} holds {bad:?}: {text:?}");
     }
-}
-
-/// The characters [`crate::diagnose::sanitize_display`] removes besides control characters.
-fn is_invisible_format(ch: char) -> bool {
-    matches!(ch,
-        '\u{00AD}'
-        | '\u{061C}'
-        | '\u{180E}'
-        | '\u{200B}'..='\u{200F}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2069}'
-        | '\u{FEFF}'
-        | '\u{FFF9}'..='\u{FFFB}'
-    )
 }
 
 #[cfg(test)]

@@ -26,5 +26,6 @@ pub use failure::{
 };
 pub use presented::{PresentedCertificate, presented_certificate};
 pub use report::{CheckReport, Diagnosis, ServerInfo, Step, StepReport, StepStatus, Target, TlsSession, step_line};
+pub(crate) use text::is_invisible_format;
 pub use text::{sanitize_display, sanitize_lines};
 pub use trust::{ClientFamily, ClientTrust, TrustReason, TrustSource, clients_trust};

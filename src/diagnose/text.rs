@@ -73,7 +73,7 @@ fn cut(out: &mut String, count: &mut usize, max_chars: usize) {
 
 /// Format characters that change how text around them is shown without being visible themselves: bidirectional
 /// marks, embeddings, overrides and isolates, zero-width spaces and joiners, word joiners, the byte-order mark.
-fn is_invisible_format(ch: char) -> bool {
+pub(crate) fn is_invisible_format(ch: char) -> bool {
     matches!(ch,
         '\u{00AD}'
         | '\u{061C}'
