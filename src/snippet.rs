@@ -145,9 +145,9 @@ fn url_host(host: &str) -> String {
     if host.contains(':') { format!("[{host}]") } else { host.to_owned() }
 }
 
-fn header_comment(out: &mut String, profile: &Profile, comment: &str) {
+fn header_comment(out: &mut String, profile: &Profile, creds: Option<&Credentials>, comment: &str) {
     let _ = writeln!(out, "{comment} Chroma Connect profile {:?}: {}", profile.name, profile.display_url());
-    if let Some(creds) = credentials(profile) {
+    if let Some(creds) = creds {
         let noun = if matches!(creds.kind, CredentialKind::Basic(_)) { "password" } else { "token" };
         let _ = match profile.connection.auth.source() {
             Some(SecretSource::Stored) => writeln!(
@@ -163,7 +163,7 @@ fn header_comment(out: &mut String, profile: &Profile, comment: &str) {
 fn python(profile: &Profile, creds: Option<&Credentials>) -> String {
     let c = &profile.connection;
     let mut out = String::new();
-    header_comment(&mut out, profile, "#");
+    header_comment(&mut out, profile, creds, "#");
     let mut notes = Vec::new();
     let basic = matches!(creds.map(|c| &c.kind), Some(CredentialKind::Basic(_)));
     out.push_str(if basic {
@@ -244,7 +244,7 @@ fn js(profile: &Profile, creds: Option<&Credentials>) -> String {
     let c = &profile.connection;
     let tls = c.endpoint.scheme == Scheme::Https;
     let mut out = String::new();
-    header_comment(&mut out, profile, "//");
+    header_comment(&mut out, profile, creds, "//");
     let mut run = Vec::new();
     match (&c.verify, tls) {
         (Verify::CaFile(path), true) => {
@@ -298,7 +298,7 @@ fn curl(profile: &Profile, creds: Option<&Credentials>) -> String {
     let c = &profile.connection;
     let tls = c.endpoint.scheme == Scheme::Https;
     let mut out = String::new();
-    header_comment(&mut out, profile, "#");
+    header_comment(&mut out, profile, creds, "#");
     let _ = writeln!(out, "# The heartbeat of API v2 (Chroma 0.6 and later; /api/v1/heartbeat on 0.4 and 0.5).");
     let mut args: Vec<String> =
         vec!["curl".into(), "--fail-with-body".into(), "--silent".into(), "--show-error".into()];

@@ -128,7 +128,8 @@ impl ChromaConnectApp {
                 if let Some(run) = self.state.selected_check()
                     && let (Some(report), Some(checked)) = (run.report(), run.checked.clone())
                 {
-                    self.backend.save_bundle(report.clone(), checked);
+                    let name = format!("chroma-connect-{}-bundle.json", file_stem(&checked.name));
+                    self.backend.save_bundle(name, report.clone(), checked);
                 }
             }
             Command::SaveChainPem => {

@@ -555,16 +555,11 @@ impl Backend {
 
     /// Saves the support bundle of `report` (a check of `checked`) to a file the user chooses. The bundle reads the
     /// profile's files and the OS release: on a blocking thread.
-    pub fn save_bundle(&self, report: crate::diagnose::CheckReport, checked: Profile) {
-        let stem: String = checked
-            .name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
-            .collect();
+    pub fn save_bundle(&self, file_name: String, report: crate::diagnose::CheckReport, checked: Profile) {
         let request = PickRequest {
             title: "Save support bundle".to_owned(),
             save: true,
-            file_name: Some(format!("chroma-connect-{stem}-bundle.json")),
+            file_name: Some(file_name),
             filters: vec![("JSON".to_owned(), vec!["json".to_owned()])],
         };
         self.save_to(request, move |path| {

@@ -112,7 +112,7 @@ impl ConnectionArgs {
                 let endpoint = url.as_deref().map(|url| crate::profile::parse_endpoint("url", url)).transpose()?;
                 let elsewhere =
                     endpoint.as_ref().is_some_and(|endpoint| !same_server(endpoint, &profile.connection.endpoint));
-                let mut settings = if self.settings.gives_credentials() {
+                let mut settings = if patch.gives_credentials() {
                     // Credentials given again replace the profile's: its secret is not read.
                     profile.to_settings(Secret::default())
                 } else if elsewhere && profile.connection.auth != ProfileAuth::None {

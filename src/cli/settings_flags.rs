@@ -163,17 +163,6 @@ impl SettingsFlags {
         })
     }
 
-    /// True when credentials are given (a token, or a user or password), not only a header.
-    #[must_use]
-    pub fn gives_credentials(&self) -> bool {
-        self.token_env.is_some()
-            || self.token_stdin
-            || self.token.is_some()
-            || self.basic_user.is_some()
-            || self.password_env.is_some()
-            || self.password_stdin
-    }
-
     fn auth_change(&self, whose: &str) -> Result<Option<AuthChange>, SettingsError> {
         let header = self.auth_header.map(|header| match header {
             AuthHeaderArg::Bearer => TokenHeader::Bearer,

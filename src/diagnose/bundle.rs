@@ -134,11 +134,7 @@ impl SupportBundle {
     /// A bundle of `report`, made with `connection` (of a profile named `profile`, if any). Reads the certificate
     /// and key files and /etc/os-release: call it off the UI thread and off the async runtime.
     #[must_use]
-    pub fn new<A: Credentials + AuthDescription>(
-        report: &CheckReport,
-        connection: &Connection<A>,
-        profile: Option<&str>,
-    ) -> Self {
+    pub fn new<A: Credentials>(report: &CheckReport, connection: &Connection<A>, profile: Option<&str>) -> Self {
         let path_text = |path: &std::path::Path| path.to_string_lossy().into_owned();
         let mut files = Vec::new();
         let wanted = [
@@ -163,7 +159,7 @@ impl SupportBundle {
             server_name: connection.tls_name().to_owned(),
             client_cert: connection.client_cert.as_deref().map(path_text),
             client_key: connection.client_key.as_deref().map(path_text),
-            auth: connection.auth.describe_auth(),
+            auth: connection.auth.describe(),
             tenant: connection.tenant.clone(),
             database: connection.database.clone(),
             connect_timeout_secs: connection.connect_timeout.as_secs_f64(),
@@ -189,38 +185,5 @@ impl SupportBundle {
     #[must_use]
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
-    }
-
-    /// A file name for it, e.g. `chroma-connect-staging-2026-11-29T1530Z.json`.
-    #[must_use]
-    pub fn file_name(&self) -> String {
-        let stamp: String =
-            self.created_at.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(17).collect();
-        let who: String = self
-            .profile
-            .as_deref()
-            .unwrap_or("check")
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
-            .collect();
-        format!("chroma-connect-{who}-{stamp}.json")
-    }
-}
-
-/// Credentials described without their secret.
-pub trait AuthDescription {
-    /// E.g. `none`, `token (X-Chroma-Token)`, `basic (user ops)`.
-    fn describe_auth(&self) -> String;
-}
-
-impl AuthDescription for crate::profile::Auth {
-    fn describe_auth(&self) -> String {
-        self.describe()
-    }
-}
-
-impl AuthDescription for crate::profile::ProfileAuth {
-    fn describe_auth(&self) -> String {
-        self.describe()
     }
 }

@@ -14,7 +14,7 @@ mod report;
 mod text;
 mod trust;
 
-pub use bundle::{AppInfo, AuthDescription, BUNDLE_VERSION, BundleFile, BundleSettings, OsInfo, SupportBundle};
+pub use bundle::{AppInfo, BUNDLE_VERSION, BundleFile, BundleSettings, OsInfo, SupportBundle};
 pub use check::{Cancelled, CheckEvent, run_check};
 pub use code::Code;
 pub use expiry::{

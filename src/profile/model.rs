@@ -83,6 +83,10 @@ impl super::settings::Credentials for ProfileAuth {
         *self == Self::None
     }
 
+    fn describe(&self) -> String {
+        Self::describe(self)
+    }
+
     fn validate(&self) -> Result<(), SettingsError> {
         match self {
             Self::None => Ok(()),

@@ -161,11 +161,17 @@ pub trait Credentials: Clone + PartialEq + Default {
     fn is_none(&self) -> bool;
     /// Checks the credentials; the error names the field.
     fn validate(&self) -> Result<(), SettingsError>;
+    /// A short description without the secret, e.g. `token (X-Chroma-Token)`.
+    fn describe(&self) -> String;
 }
 
 impl Credentials for Auth {
     fn is_none(&self) -> bool {
         *self == Self::None
+    }
+
+    fn describe(&self) -> String {
+        Self::describe(self)
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
